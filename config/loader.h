@@ -1,0 +1,43 @@
+// Loading a recipe into a validated RunConfig.
+//
+//   recipes/x.yaml:
+//     defaults: [model/gpt/small, optim/adamw]   # configs/model/gpt/small.yaml, ... merged in order
+//     train: {steps: 2000}
+//     sweep: {optim.lr: [1e-3, 3e-4]}             # kept as text for `seqforge ablate`
+//
+// Every file (recipe and configs alike) has the same schema: top-level sections plus the
+// optional `defaults:` and `sweep:`. A configs file may list its own defaults. Each file is
+// checked against the schema on its own, so an error names that file and line; the files are
+// then merged depth first (a file's defaults in order, then the file itself), and the
+// command-line overrides last.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "config/run_config.h"
+#include "config/validator.h"
+
+namespace sf {
+
+struct LoadedConfig {
+  RunConfig config;
+  std::string recipe_path;
+  std::string recipe_text;         // the recipe file as written
+  std::vector<std::string> files;  // every file merged, in merge order (the recipe last)
+  Provenance where;                // which file and line set each key
+};
+
+// Loads `recipe_path`, applies `overrides` ("model.n_layer=12", "optim.lr=6e-4",
+// "checkpoint.milestones=[1000, 2000]"; values are YAML) and validates the result. `defaults:`
+// names are looked up under `config_root` when it is non-empty, else under
+// <recipe dir>/../configs, then ./configs; ".yaml" is appended when the name has no extension.
+// Throws sf::Error naming the file and line (or "command line") of the first problem.
+LoadedConfig load_run_config(const std::string& recipe_path, const std::vector<std::string>& overrides = {},
+                             const std::string& config_root = "");
+
+// A config from YAML text without `defaults:`, e.g. to_yaml() output stored in a checkpoint, with
+// `overrides` applied as load_run_config does; validated. `source` names the text in messages.
+RunConfig run_config_from_yaml(const std::string& text, const std::string& source,
+                               const std::vector<std::string>& overrides = {});
+
+}  // namespace sf

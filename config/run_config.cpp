@@ -1,0 +1,113 @@
+#include "config/run_config.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "core/error.h"
+
+namespace sf {
+
+namespace {
+
+using detail::cat;
+
+const std::string kPositive = "must be > 0";
+const std::string kNonNegative = "must be >= 0";
+const std::string kUnitOpen = "must be in [0, 1)";
+
+}  // namespace
+
+void ModelConfig::validate(const Validator& v) const {
+  v.require(!mixer.empty(), "mixer", mixer, "must name a sequence mixer");
+  v.require(n_layer > 0, "n_layer", n_layer, kPositive);
+  v.require(n_head > 0, "n_head", n_head, kPositive);
+  v.require(n_embd > 0, "n_embd", n_embd, kPositive);
+  v.require(n_embd % n_head == 0, "n_embd", n_embd, cat("must be a multiple of model.n_head (", n_head, ")"));
+  v.require(block_size > 0, "block_size", block_size, kPositive);
+  v.require(vocab_size >= 0, "vocab_size", vocab_size, "must be >= 0 (0 = from the tokenizer)");
+  v.require(dropout >= 0 && dropout < 1, "dropout", dropout, kUnitOpen);
+  v.require(norm_eps > 0, "norm_eps", norm_eps, kPositive);
+  v.require(mlp_ratio > 0, "mlp_ratio", mlp_ratio, kPositive);
+  v.require(rope_base > 1, "rope_base", rope_base, "must be > 1");
+  v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
+            cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));
+  v.require(init_std > 0, "init_std", init_std, kPositive);
+}
+
+void DataConfig::validate(const Validator& v) const {
+  v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
+  v.require(!path.empty(), "path", path, "must name the training data");
+  if (val_path.empty()) {
+    v.require(train_fraction > 0 && train_fraction < 1, "train_fraction", train_fraction,
+              "must be in (0, 1) to leave a validation split (or set data.val_path)");
+  } else {
+    v.require(train_fraction > 0 && train_fraction <= 1, "train_fraction", train_fraction,
+              "must be in (0, 1]");
+  }
+}
+
+void OptimConfig::validate(const Validator& v) const {
+  v.require(lr > 0, "lr", lr, kPositive);
+  v.require(min_lr >= 0 && min_lr <= lr, "min_lr", min_lr, cat("must be in [0, optim.lr = ", scalar_text(lr), "]"));
+  v.require(weight_decay >= 0, "weight_decay", weight_decay, kNonNegative);
+  v.require(beta1 >= 0 && beta1 < 1, "beta1", beta1, kUnitOpen);
+  v.require(beta2 >= 0 && beta2 < 1, "beta2", beta2, kUnitOpen);
+  v.require(eps > 0, "eps", eps, kPositive);
+  v.require(momentum >= 0 && momentum < 1, "momentum", momentum, kUnitOpen);
+  v.require(grad_clip >= 0, "grad_clip", grad_clip, "must be >= 0 (0 = off)");
+  v.require(warmup_steps >= 0, "warmup_steps", warmup_steps, kNonNegative);
+  v.require(decay_steps >= 0, "decay_steps", decay_steps, "must be >= 0 (0 = train.steps)");
+}
+
+void TrainConfig::validate(const Validator& v) const {
+  v.require(steps > 0, "steps", steps, kPositive);
+  v.require(batch_size > 0, "batch_size", batch_size, kPositive);
+  v.require(seq_len > 0, "seq_len", seq_len, kPositive);
+  v.require(grad_accum > 0, "grad_accum", grad_accum, kPositive);
+  v.require(eval_every > 0, "eval_every", eval_every, kPositive);
+  v.require(eval_batches > 0, "eval_batches", eval_batches, kPositive);
+  v.require(log_every > 0, "log_every", log_every, kPositive);
+  v.require(checkpoint_every >= 0, "checkpoint_every", checkpoint_every, "must be >= 0 (0 = only at the end)");
+  v.require(threads >= 0, "threads", threads, "must be >= 0 (0 = all cores)");
+  static const std::regex device_pattern("cpu|cuda(:[0-9]+)?");
+  v.require(std::regex_match(device, device_pattern), "device", device, "must be cpu, cuda or cuda:N");
+  v.require(max_bad_steps >= 0, "max_bad_steps", max_bad_steps, kNonNegative);
+}
+
+void CheckpointConfig::validate(const Validator& v) const {
+  v.require(keep_last >= 0, "keep_last", keep_last, "must be >= 0 (0 = keep all)");
+  v.require(std::all_of(milestones.begin(), milestones.end(), [](int64_t s) { return s > 0; }), "milestones",
+            milestones, "must all be > 0");
+}
+
+void DistributedConfig::validate(const Validator& v) const {
+  v.require(bucket_mb > 0, "bucket_mb", bucket_mb, kPositive);
+  v.require(timeout_s > 0, "timeout_s", timeout_s, kPositive);
+}
+
+void RunConfig::validate(const Provenance& where) const {
+  model.validate(Validator("model", where));
+  data.validate(Validator("data", where));
+  optim.validate(Validator("optim", where));
+  train.validate(Validator("train", where));
+  checkpoint.validate(Validator("checkpoint", where));
+  distributed.validate(Validator("distributed", where));
+
+  const Validator t("train", where);
+  t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,
+            cat("must be <= model.block_size (", model.block_size, ")"));
+}
+
+std::string run_config_help() {
+  std::string out;
+  for (const SchemaEntry& e : schema_entries<RunConfig>()) {
+    if (e.section) {
+      out += cat("\n", e.key, ":  ", e.doc, "\n");
+    } else {
+      out += cat("  ", e.key, "  (", e.type, "; default ", e.default_value, ")  ", e.doc, "\n");
+    }
+  }
+  return out.substr(1);
+}
+
+}  // namespace sf

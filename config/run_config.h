@@ -1,0 +1,225 @@
+// The run configuration: one struct per recipe section, fields 1:1 with YAML keys, defaults
+// after nanoGPT's shakespeare_char config sized for a CPU. A new section (say model.ssm) is a
+// struct with visit() and validate() plus one v(...) line in its parent's visit().
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/schema.h"
+#include "config/validator.h"
+
+namespace sf {
+
+enum class NormKind { layernorm, rmsnorm };
+enum class MlpKind { gelu, swiglu, none };
+enum class GeluKind { erf, tanh };
+enum class PosKind { learned, sinusoidal, rope, alibi, none };
+enum class TokenizerKind { character, byte };
+enum class OptimizerKind { adamw, sgd };
+enum class ScheduleKind { cosine, constant, linear };
+enum class BackendKind { automatic, mpi, nccl };
+
+constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
+constexpr std::array<std::string_view, 3> enum_names(MlpKind) { return {"gelu", "swiglu", "none"}; }
+constexpr std::array<std::string_view, 2> enum_names(GeluKind) { return {"erf", "tanh"}; }
+constexpr std::array<std::string_view, 5> enum_names(PosKind) {
+  return {"learned", "sinusoidal", "rope", "alibi", "none"};
+}
+constexpr std::array<std::string_view, 2> enum_names(TokenizerKind) { return {"char", "byte"}; }
+constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
+constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
+constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
+
+struct ModelConfig {
+  std::string mixer = "attention";
+  int64_t n_layer = 4;
+  int64_t n_head = 4;
+  int64_t n_embd = 128;
+  int64_t block_size = 64;
+  int64_t vocab_size = 0;
+  double dropout = 0.0;
+  bool bias = false;
+  NormKind norm = NormKind::layernorm;
+  double norm_eps = 1e-5;
+  MlpKind mlp = MlpKind::gelu;
+  int64_t mlp_ratio = 4;
+  GeluKind gelu = GeluKind::erf;
+  PosKind pos = PosKind::learned;
+  double rope_base = 10000.0;
+  bool tie_embeddings = true;
+  double init_std = 0.02;
+
+  template <class V>
+  void visit(V& v) {
+    v("mixer", mixer, "sequence mixer of each block, by registry name (attention, ...)");
+    v("n_layer", n_layer, "number of blocks");
+    v("n_head", n_head, "attention heads per block; must divide n_embd");
+    v("n_embd", n_embd, "width of the residual stream");
+    v("block_size", block_size, "longest context: size of the positional table and causal mask");
+    v("vocab_size", vocab_size, "token vocabulary; 0 = taken from the tokenizer");
+    v("dropout", dropout, "dropout probability in [0, 1)");
+    v("bias", bias, "biases in linear layers and norms");
+    v("norm", norm, "normalisation layer");
+    v("norm_eps", norm_eps, "epsilon added to the variance in norms");
+    v("mlp", mlp, "feed-forward block");
+    v("mlp_ratio", mlp_ratio, "feed-forward hidden width = mlp_ratio * n_embd (gelu)");
+    v("gelu", gelu, "GELU form: exact (erf) or the tanh approximation");
+    v("pos", pos, "positional encoding");
+    v("rope_base", rope_base, "RoPE frequency base");
+    v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
+    v("init_std", init_std, "standard deviation of the normal weight init");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const ModelConfig&) const = default;
+};
+
+struct DataConfig {
+  std::string dataset = "text";
+  std::string path = "data/corpora/tinyshakespeare.txt";
+  std::string val_path = "";
+  TokenizerKind tokenizer = TokenizerKind::character;
+  double train_fraction = 0.9;
+
+  template <class V>
+  void visit(V& v) {
+    v("dataset", dataset, "dataset kind: text, or a synthetic task name");
+    v("path", path, "training corpus");
+    v("val_path", val_path, "validation corpus; empty = the tail of path");
+    v("tokenizer", tokenizer, "tokenizer");
+    v("train_fraction", train_fraction, "share of path used for training when val_path is empty");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const DataConfig&) const = default;
+};
+
+struct OptimConfig {
+  OptimizerKind name = OptimizerKind::adamw;
+  double lr = 1e-3;
+  double min_lr = 1e-4;
+  double weight_decay = 0.1;
+  double beta1 = 0.9;
+  double beta2 = 0.99;
+  double eps = 1e-8;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double grad_clip = 1.0;
+  ScheduleKind schedule = ScheduleKind::cosine;
+  int64_t warmup_steps = 100;
+  int64_t decay_steps = 0;
+
+  template <class V>
+  void visit(V& v) {
+    v("name", name, "optimizer");
+    v("lr", lr, "peak learning rate");
+    v("min_lr", min_lr, "learning rate at the end of the decay");
+    v("weight_decay", weight_decay, "decoupled weight decay (matrices only)");
+    v("beta1", beta1, "AdamW first-moment decay");
+    v("beta2", beta2, "AdamW second-moment decay");
+    v("eps", eps, "AdamW denominator epsilon");
+    v("momentum", momentum, "SGD momentum");
+    v("nesterov", nesterov, "SGD Nesterov momentum");
+    v("grad_clip", grad_clip, "clip the global gradient norm to this; 0 = off");
+    v("schedule", schedule, "learning-rate schedule after warmup");
+    v("warmup_steps", warmup_steps, "linear warmup steps");
+    v("decay_steps", decay_steps, "steps until min_lr; 0 = train.steps");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const OptimConfig&) const = default;
+};
+
+struct TrainConfig {
+  int64_t steps = 2000;
+  int64_t batch_size = 12;
+  int64_t seq_len = 64;
+  int64_t grad_accum = 1;
+  int64_t eval_every = 250;
+  int64_t eval_batches = 20;
+  int64_t log_every = 10;
+  int64_t checkpoint_every = 500;
+  int64_t seed = 1337;
+  int64_t threads = 0;
+  std::string device = "cpu";
+  std::string init_from = "";
+  int64_t max_bad_steps = 5;
+
+  template <class V>
+  void visit(V& v) {
+    v("steps", steps, "optimizer steps to run");
+    v("batch_size", batch_size, "sequences per micro-batch");
+    v("seq_len", seq_len, "tokens per training sequence; at most model.block_size");
+    v("grad_accum", grad_accum, "micro-batches per optimizer step");
+    v("eval_every", eval_every, "steps between validation runs");
+    v("eval_batches", eval_batches, "batches per validation run");
+    v("log_every", log_every, "steps between metric lines");
+    v("checkpoint_every", checkpoint_every, "steps between checkpoints; 0 = only at the end");
+    v("seed", seed, "seed of every random stream");
+    v("threads", threads, "CPU threads; 0 = all cores");
+    v("device", device, "cpu, cuda or cuda:N");
+    v("init_from", init_from, "checkpoint to start from (fine-tuning); empty = fresh init");
+    v("max_bad_steps", max_bad_steps, "consecutive NaN/Inf steps skipped before giving up");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const TrainConfig&) const = default;
+};
+
+struct CheckpointConfig {
+  int64_t keep_last = 3;
+  std::vector<int64_t> milestones;
+
+  template <class V>
+  void visit(V& v) {
+    v("keep_last", keep_last, "rolling checkpoints kept; 0 = keep all");
+    v("milestones", milestones, "steps whose checkpoints are kept for good");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const CheckpointConfig&) const = default;
+};
+
+struct DistributedConfig {
+  double bucket_mb = 25.0;
+  double timeout_s = 60.0;
+  BackendKind backend = BackendKind::automatic;
+
+  template <class V>
+  void visit(V& v) {
+    v("bucket_mb", bucket_mb, "gradient all-reduce bucket size in MiB");
+    v("timeout_s", timeout_s, "seconds before a stuck collective is an error");
+    v("backend", backend, "auto = NCCL for CUDA tensors, MPI for CPU tensors");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const DistributedConfig&) const = default;
+};
+
+// A whole run. Besides the sections a recipe may hold `defaults:` (resolved by the loader) and
+// `sweep:` (kept verbatim for `seqforge ablate`).
+struct RunConfig {
+  ModelConfig model;
+  DataConfig data;
+  OptimConfig optim;
+  TrainConfig train;
+  CheckpointConfig checkpoint;
+  DistributedConfig distributed;
+  std::string sweep;  // the recipe's sweep: map as YAML text; empty = none
+
+  template <class V>
+  void visit(V& v) {
+    v("model", model, "architecture");
+    v("data", data, "corpus and tokenizer");
+    v("optim", optim, "optimizer and learning-rate schedule");
+    v("train", train, "training loop");
+    v("checkpoint", checkpoint, "checkpoint retention");
+    v("distributed", distributed, "data-parallel training");
+  }
+  // Every section's checks, then those across sections; `where` names the file and line of a
+  // bad key in the message.
+  void validate(const Provenance& where = {}) const;
+  bool operator==(const RunConfig&) const = default;
+};
+
+// The schema as text, one key a line: key, type, default, description (for --help-config).
+std::string run_config_help();
+
+}  // namespace sf

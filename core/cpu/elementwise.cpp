@@ -1,0 +1,338 @@
+#include "core/cpu/elementwise.h"
+
+#include <atomic>
+#include <cmath>
+#include <type_traits>
+#include <utility>
+
+#include "core/cpu/loop.h"
+#include "core/elementwise_math.h"
+
+namespace sf::cpu {
+namespace {
+
+template <UnaryOp OP> using UnaryTag = std::integral_constant<UnaryOp, OP>;
+template <BinaryOp OP> using BinaryTag = std::integral_constant<BinaryOp, OP>;
+
+// Turns a runtime op into a compile-time tag, so that each op gets its own vectorisable loop.
+template <class F>
+decltype(auto) with_unary(UnaryOp op, F&& f) {
+  switch (op) {
+#define SF_CASE(name) \
+  case UnaryOp::name: return f(UnaryTag<UnaryOp::name>{});
+    SF_CASE(neg) SF_CASE(exp) SF_CASE(log) SF_CASE(sqrt) SF_CASE(rsqrt) SF_CASE(tanh) SF_CASE(sigmoid)
+    SF_CASE(relu) SF_CASE(gelu_tanh) SF_CASE(gelu_erf) SF_CASE(silu) SF_CASE(softplus) SF_CASE(abs)
+    SF_CASE(sign) SF_CASE(square) SF_CASE(reciprocal)
+#undef SF_CASE
+  }
+  throw Error("unary: unknown op");
+}
+
+template <class F>
+decltype(auto) with_binary(BinaryOp op, F&& f) {
+  switch (op) {
+#define SF_CASE(name) \
+  case BinaryOp::name: return f(BinaryTag<BinaryOp::name>{});
+    SF_CASE(add) SF_CASE(sub) SF_CASE(mul) SF_CASE(div) SF_CASE(pow) SF_CASE(maximum) SF_CASE(minimum)
+    SF_CASE(eq) SF_CASE(ne) SF_CASE(lt) SF_CASE(le) SF_CASE(gt) SF_CASE(ge)
+#undef SF_CASE
+  }
+  throw Error("binary: unknown op");
+}
+
+constexpr bool int_unary(UnaryOp op) {
+  return op == UnaryOp::neg || op == UnaryOp::relu || op == UnaryOp::abs || op == UnaryOp::sign ||
+         op == UnaryOp::square;
+}
+
+template <UnaryOp OP, class T>
+inline T unary_fn(T x) {
+  if constexpr (OP == UnaryOp::neg) return -x;
+  else if constexpr (OP == UnaryOp::exp) return std::exp(x);
+  else if constexpr (OP == UnaryOp::log) return std::log(x);
+  else if constexpr (OP == UnaryOp::sqrt) return std::sqrt(x);
+  else if constexpr (OP == UnaryOp::rsqrt) return T(1) / std::sqrt(x);
+  else if constexpr (OP == UnaryOp::tanh) return std::tanh(x);
+  else if constexpr (OP == UnaryOp::sigmoid) return T(math::sigmoid(x));
+  else if constexpr (OP == UnaryOp::relu) return x < T(0) ? T(0) : x;  // keeps NaN
+  else if constexpr (OP == UnaryOp::gelu_tanh) return T(math::gelu_tanh(x));
+  else if constexpr (OP == UnaryOp::gelu_erf) return T(math::gelu_erf(x));
+  else if constexpr (OP == UnaryOp::silu) return T(math::silu(x));
+  else if constexpr (OP == UnaryOp::softplus) return T(math::softplus(x));
+  else if constexpr (OP == UnaryOp::abs) return x < T(0) ? T(-x) : x;
+  else if constexpr (OP == UnaryOp::sign) return T((x > T(0)) - (x < T(0)));
+  else if constexpr (OP == UnaryOp::square) return x * x;
+  else return T(1) / x;  // reciprocal
+}
+
+// d f(x) / dx, given x and y = f(x).
+template <UnaryOp OP, class T>
+inline T unary_deriv(T x, T y) {
+  if constexpr (OP == UnaryOp::neg) return T(-1);
+  else if constexpr (OP == UnaryOp::exp) return y;
+  else if constexpr (OP == UnaryOp::log) return T(1) / x;
+  else if constexpr (OP == UnaryOp::sqrt) return T(0.5) / y;
+  else if constexpr (OP == UnaryOp::rsqrt) return T(-0.5) * y * y * y;
+  else if constexpr (OP == UnaryOp::tanh) return math::d_tanh_from_y(y);
+  else if constexpr (OP == UnaryOp::sigmoid) return math::d_sigmoid_from_y(y);
+  else if constexpr (OP == UnaryOp::relu) return x > T(0) ? T(1) : T(0);
+  else if constexpr (OP == UnaryOp::gelu_tanh) return T(math::d_gelu_tanh(x));
+  else if constexpr (OP == UnaryOp::gelu_erf) return T(math::d_gelu_erf(x));
+  else if constexpr (OP == UnaryOp::silu) return T(math::d_silu(x));
+  else if constexpr (OP == UnaryOp::softplus) return T(math::sigmoid(x));
+  else if constexpr (OP == UnaryOp::abs) return T((x > T(0)) - (x < T(0)));
+  else if constexpr (OP == UnaryOp::sign) return T(0);
+  else if constexpr (OP == UnaryOp::square) return T(2) * x;
+  else return -y * y;  // reciprocal
+}
+
+constexpr bool deriv_uses_y(UnaryOp op) {
+  return op == UnaryOp::exp || op == UnaryOp::sqrt || op == UnaryOp::rsqrt || op == UnaryOp::tanh ||
+         op == UnaryOp::sigmoid || op == UnaryOp::reciprocal;
+}
+
+template <class T>
+inline T int_pow(T base, T e) {
+  if (e < 0) return base == 1 ? T(1) : base == -1 ? T(e % 2 ? -1 : 1) : T(0);
+  T r = 1;
+  while (e) {
+    if (e & 1) r *= base;
+    base *= base;
+    e >>= 1;
+  }
+  return r;
+}
+
+template <BinaryOp OP, class T>
+inline T binary_fn(T a, T b) {
+  if constexpr (OP == BinaryOp::add) return a + b;
+  else if constexpr (OP == BinaryOp::sub) return a - b;
+  else if constexpr (OP == BinaryOp::mul) return a * b;
+  else if constexpr (OP == BinaryOp::div) return a / b;  // integers truncate (checked for zero first)
+  else if constexpr (OP == BinaryOp::pow) {
+    if constexpr (std::is_integral_v<T>) return int_pow(a, b);
+    else return std::pow(a, b);
+  } else if constexpr (OP == BinaryOp::maximum) return a != a ? a : b != b ? b : a > b ? a : b;  // NaN wins
+  else if constexpr (OP == BinaryOp::minimum) return a != a ? a : b != b ? b : a < b ? a : b;
+  else if constexpr (OP == BinaryOp::eq) return T(a == b);
+  else if constexpr (OP == BinaryOp::ne) return T(a != b);
+  else if constexpr (OP == BinaryOp::lt) return T(a < b);
+  else if constexpr (OP == BinaryOp::le) return T(a <= b);
+  else if constexpr (OP == BinaryOp::gt) return T(a > b);
+  else return T(a >= b);  // ge
+}
+
+template <size_t N>
+bool all_unit(const std::array<int64_t, N>& s) {
+  for (int64_t v : s)
+    if (v != 1) return false;
+  return true;
+}
+
+// The loop over one inner run: k(i0, i1, ...) with i_k = o_k + i * s_k; unit strides get a plain
+// vectorisable loop.
+template <size_t N, class K, size_t... I>
+inline void inner_run(const std::array<int64_t, N>& o, int64_t n, const std::array<int64_t, N>& s, K& k,
+                      std::index_sequence<I...>) {
+  if (all_unit(s)) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) k((o[I] + i)...);
+  } else {
+    for (int64_t i = 0; i < n; ++i) k((o[I] + i * s[I])...);
+  }
+}
+
+// Runs k(idx_0, ..., idx_{N-1}) over every element of `shape`, idx_k indexing operand k.
+template <size_t N, class K>
+void for_each(const Shape& shape, const std::array<Shape, N>& strides, K k) {
+  StridedLoop<N> loop(shape, strides);
+  loop.run([&](const std::array<int64_t, N>& o, int64_t n, const std::array<int64_t, N>& s) {
+    inner_run(o, n, s, k, std::make_index_sequence<N>{});
+  });
+}
+
+template <class T, UnaryOp OP>
+Tensor unary_t(const Tensor& x) {
+  Tensor out = empty(x.shape(), x.dtype());
+  T* o = out.data<T>();
+  const T* a = x.data<T>();
+  for_each<2>(x.shape(), {out.strides(), x.strides()}, [=](int64_t i, int64_t j) { o[i] = unary_fn<OP>(a[j]); });
+  return out;
+}
+
+template <class T, UnaryOp OP>
+Tensor unary_backward_t(const Tensor& grad, const Tensor& x, const Tensor& y) {
+  Tensor out = empty(x.shape(), x.dtype());
+  T* o = out.data<T>();
+  const T* g = grad.data<T>();
+  const T* xp = x.data<T>();
+  if (deriv_uses_y(OP) && y.defined()) {
+    const T* yp = y.data<T>();
+    for_each<4>(x.shape(), {out.strides(), grad.strides(), x.strides(), y.strides()},
+                [=](int64_t i, int64_t j, int64_t k, int64_t l) { o[i] = g[j] * unary_deriv<OP>(xp[k], yp[l]); });
+  } else {
+    for_each<3>(x.shape(), {out.strides(), grad.strides(), x.strides()}, [=](int64_t i, int64_t j, int64_t k) {
+      T xv = xp[k];
+      T yv = deriv_uses_y(OP) ? unary_fn<OP>(xv) : xv;
+      o[i] = g[j] * unary_deriv<OP>(xv, yv);
+    });
+  }
+  return out;
+}
+
+template <class T>
+void check_int_divisor(BinaryOp op, const Tensor& b) {
+  if constexpr (std::is_integral_v<T>) {
+    if (op != BinaryOp::div) return;
+    const T* p = b.data<T>();
+    std::atomic<bool> zero{false};
+    for_each<1>(b.shape(), {b.strides()}, [&](int64_t i) {
+      if (p[i] == 0) zero.store(true, std::memory_order_relaxed);
+    });
+    SF_CHECK(!zero.load(), "div: integer division by zero");
+  }
+}
+
+template <class T, BinaryOp OP>
+Tensor binary_t(const Tensor& a, const Tensor& b) {
+  Shape shape = broadcast_shapes(a.shape(), b.shape());
+  Tensor out = empty(shape, a.dtype());
+  T* o = out.data<T>();
+  const T* x = a.data<T>();
+  const T* y = b.data<T>();
+  StridedLoop<3> loop(shape, {out.strides(), broadcast_strides(a, shape), broadcast_strides(b, shape)});
+  loop.run([&](const std::array<int64_t, 3>& off, int64_t n, const std::array<int64_t, 3>& s) {
+    T* po = o + off[0];
+    const T* pa = x + off[1];
+    const T* pb = y + off[2];
+    if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(pa[i], pb[i]);
+    } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {  // row + broadcast scalar
+      const T bv = *pb;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(pa[i], bv);
+    } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
+      const T av = *pa;
+#pragma omp simd
+      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(av, pb[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = binary_fn<OP>(pa[i * s[1]], pb[i * s[2]]);
+    }
+  });
+  return out;
+}
+
+template <class T, BinaryOp OP>
+Tensor binary_scalar_t(const Tensor& a, T b) {
+  Tensor out = empty(a.shape(), a.dtype());
+  T* o = out.data<T>();
+  const T* x = a.data<T>();
+  for_each<2>(a.shape(), {out.strides(), a.strides()}, [=](int64_t i, int64_t j) { o[i] = binary_fn<OP>(x[j], b); });
+  return out;
+}
+
+template <class T>
+T cast_scalar(double v) {
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+bool unary_supports_int(UnaryOp op) { return int_unary(op); }
+
+Tensor unary(UnaryOp op, const Tensor& x) {
+  return SF_DISPATCH_ARITH(x.dtype(), "unary", [&] {
+    return with_unary(op, [&](auto tag) -> Tensor {
+      constexpr UnaryOp OP = decltype(tag)::value;
+      if constexpr (std::is_integral_v<scalar_t> && !int_unary(OP)) {
+        throw Error(detail::cat(op_name(OP), ": needs a floating dtype, got ", dtype_name(x.dtype())));
+      } else {
+        return unary_t<scalar_t, OP>(x);
+      }
+    });
+  });
+}
+
+Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Tensor& y) {
+  return SF_DISPATCH_FLOAT(x.dtype(), "unary_backward", [&] {
+    return with_unary(op, [&](auto tag) { return unary_backward_t<scalar_t, decltype(tag)::value>(grad, x, y); });
+  });
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  return SF_DISPATCH_ARITH(a.dtype(), "binary", [&] {
+    check_int_divisor<scalar_t>(op, b);
+    return with_binary(op, [&](auto tag) { return binary_t<scalar_t, decltype(tag)::value>(a, b); });
+  });
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, double b) {
+  return SF_DISPATCH_ARITH(a.dtype(), "binary", [&] {
+    auto s = cast_scalar<scalar_t>(b);
+    SF_CHECK(!(std::is_integral_v<scalar_t> && op == BinaryOp::div && s == 0), "div: integer division by zero");
+    return with_binary(op, [&](auto tag) { return binary_scalar_t<scalar_t, decltype(tag)::value>(a, s); });
+  });
+}
+
+Tensor clamp(const Tensor& x, double lo_d, double hi_d) {
+  return SF_DISPATCH_ARITH(x.dtype(), "clamp", [&] {
+    Tensor out = empty(x.shape(), x.dtype());
+    scalar_t* o = out.data<scalar_t>();
+    const scalar_t* a = x.data<scalar_t>();
+    const scalar_t lo = cast_scalar<scalar_t>(lo_d), hi = cast_scalar<scalar_t>(hi_d);
+    for_each<2>(x.shape(), {out.strides(), x.strides()}, [=](int64_t i, int64_t j) {
+      scalar_t v = a[j];
+      o[i] = v < lo ? lo : v > hi ? hi : v;  // NaN stays NaN
+    });
+    return out;
+  });
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape()), b.shape());
+  return SF_DISPATCH_ARITH(a.dtype(), "where", [&] {
+    using T = scalar_t;
+    return SF_DISPATCH_ARITH(cond.dtype(), "where (condition)", [&] {
+      using C = scalar_t;
+      Tensor out = empty(shape, a.dtype());
+      T* o = out.data<T>();
+      const C* c = cond.data<C>();
+      const T* x = a.data<T>();
+      const T* y = b.data<T>();
+      for_each<4>(shape,
+                  {out.strides(), broadcast_strides(cond, shape), broadcast_strides(a, shape),
+                   broadcast_strides(b, shape)},
+                  [=](int64_t i, int64_t k, int64_t j, int64_t l) { o[i] = c[k] != C(0) ? x[j] : y[l]; });
+      return out;
+    });
+  });
+}
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  return SF_DISPATCH_ARITH(x.dtype(), "masked_fill", [&] {
+    using T = scalar_t;
+    const T v = cast_scalar<T>(value);
+    return SF_DISPATCH_ARITH(mask.dtype(), "masked_fill (mask)", [&] {
+      using C = scalar_t;
+      Tensor out = empty(x.shape(), x.dtype());
+      T* o = out.data<T>();
+      const T* a = x.data<T>();
+      const C* m = mask.data<C>();
+      for_each<3>(x.shape(), {out.strides(), x.strides(), broadcast_strides(mask, x.shape())},
+                  [=](int64_t i, int64_t j, int64_t k) { o[i] = m[k] != C(0) ? v : a[j]; });
+      return out;
+    });
+  });
+}
+
+void axpy_(Tensor& y, const Tensor& x, double alpha) {
+  SF_DISPATCH_ARITH(y.dtype(), "axpy_", [&] {
+    const scalar_t al = cast_scalar<scalar_t>(alpha);
+    scalar_t* o = y.data<scalar_t>();
+    const scalar_t* a = x.data<scalar_t>();
+    for_each<2>(y.shape(), {y.strides(), x.strides()}, [=](int64_t i, int64_t j) { o[i] += al * a[j]; });
+  });
+}
+
+}  // namespace sf::cpu

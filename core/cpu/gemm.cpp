@@ -1,0 +1,253 @@
+#include "core/cpu/gemm.h"
+
+// Eigen must never thread a GEMM itself (see gemm.h): its k-blocking would then depend on the thread
+// count. This file is the only one that instantiates Eigen's GEMM, so the macro governs all of them.
+#define EIGEN_DONT_PARALLELIZE
+// GCC 12 flags Eigen's AVX-512 transposes as maybe-uninitialized (a false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+#include <vector>
+
+#include "core/cpu/loop.h"
+#include "core/parallel.h"
+
+namespace sf::cpu {
+namespace {
+
+constexpr int64_t kPanel = 64;              // minimum rows (or columns) of an output panel
+constexpr int64_t kMaxPanels = 64;
+constexpr int64_t kPanelWork = 1 << 20;     // multiply-adds per panel, at least
+constexpr int64_t kSerialWork = 1 << 16;    // below this, one call without a parallel region
+constexpr int64_t kKChunk = 1024;           // inner-dim chunk when splitting K
+constexpr int64_t kBatchSmallWork = 1 << 18;  // batched GEMMs this small run one per thread
+
+// A logical matrix (after the transpose flag) in the layout Eigen reads.
+template <class T>
+struct Mat {
+  const T* p = nullptr;
+  int64_t rows = 0, cols = 0;
+  bool row_major = true;
+  int64_t ld = 1;
+  Mat block(int64_t r0, int64_t nr, int64_t c0, int64_t nc) const {
+    Mat m = *this;
+    m.p = p + (row_major ? r0 * ld + c0 : c0 * ld + r0);
+    m.rows = nr;
+    m.cols = nc;
+    return m;
+  }
+};
+
+// Row-major when the column stride is 1, column-major when the row stride is 1 (sizes of 1 make a
+// stride irrelevant); false when neither holds.
+bool layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs, bool& row_major, int64_t& ld) {
+  if ((cols <= 1 || cs == 1) && (rows <= 1 || rs >= std::max<int64_t>(cols, 1))) {
+    row_major = true;
+    ld = rows <= 1 ? std::max<int64_t>(cols, 1) : rs;
+    return true;
+  }
+  if ((rows <= 1 || rs == 1) && (cols <= 1 || cs >= std::max<int64_t>(rows, 1))) {
+    row_major = false;
+    ld = cols <= 1 ? std::max<int64_t>(rows, 1) : cs;
+    return true;
+  }
+  return false;
+}
+
+// The logical matrix op(x) of the last two dims (strides of one batch slice).
+bool readable(const Tensor& x, bool trans) {
+  int64_t r = x.size(-2), c = x.size(-1), rs = x.stride(-2), cs = x.stride(-1), ld;
+  if (trans) std::swap(r, c), std::swap(rs, cs);
+  bool rm;
+  return layout(r, c, rs, cs, rm, ld);
+}
+
+template <class T>
+Mat<T> as_mat(const Tensor& x, bool trans, int64_t offset) {
+  Mat<T> m;
+  int64_t rs = x.stride(-2), cs = x.stride(-1);
+  m.rows = x.size(-2);
+  m.cols = x.size(-1);
+  if (trans) std::swap(m.rows, m.cols), std::swap(rs, cs);
+  layout(m.rows, m.cols, rs, cs, m.row_major, m.ld);
+  m.p = x.data<T>() + offset;
+  return m;
+}
+
+template <class T, int Order>
+using MapC = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Order>, 0, Eigen::OuterStride<>>;
+template <class T>
+using MapOut = Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0, Eigen::OuterStride<>>;
+
+template <class T, int OA, int OB>
+void eigen_gemm(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
+  MapC<T, OA> A(a.p, a.rows, a.cols, Eigen::OuterStride<>(a.ld));
+  MapC<T, OB> B(b.p, b.rows, b.cols, Eigen::OuterStride<>(b.ld));
+  MapOut<T> C(c, a.rows, b.cols, Eigen::OuterStride<>(ldc));
+  if (beta == T(0)) {
+    if (alpha == T(1)) C.noalias() = A * B;
+    else C.noalias() = alpha * A * B;
+  } else {
+    if (beta != T(1)) C *= beta;
+    C.noalias() += alpha * A * B;
+  }
+}
+
+// One single-threaded GEMM: C = beta C + alpha A B.
+template <class T>
+void gemm_call(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
+  if (a.rows == 0 || b.cols == 0) return;
+  if (a.cols == 0) {  // empty inner dim: the product is zero
+    for (int64_t i = 0; i < a.rows; ++i)
+      for (int64_t j = 0; j < b.cols; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+    return;
+  }
+  constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
+  if (a.row_major && b.row_major) eigen_gemm<T, R, R>(a, b, c, ldc, alpha, beta);
+  else if (a.row_major) eigen_gemm<T, R, C>(a, b, c, ldc, alpha, beta);
+  else if (b.row_major) eigen_gemm<T, C, R>(a, b, c, ldc, alpha, beta);
+  else eigen_gemm<T, C, C>(a, b, c, ldc, alpha, beta);
+}
+
+template <class F>
+void run_tasks(int64_t tasks, F&& f) {
+  parallel_for(tasks, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) f(t);
+  });
+}
+
+// C (M x N, row stride ldc) = beta C + alpha A B, threaded over fixed panels.
+template <class T>
+void gemm_2d(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
+  const int64_t M = a.rows, N = b.cols, K = a.cols;
+  const int64_t work = M * N * K;
+  if (work < kSerialWork) {
+    gemm_call(a, b, c, ldc, alpha, beta);
+    return;
+  }
+  const int64_t max_by_work = std::max<int64_t>(1, work / kPanelWork);
+  const bool rows = M >= N;
+  const int64_t len = rows ? M : N;
+  int64_t panels = std::min({kMaxPanels, max_by_work, std::max<int64_t>(1, len / kPanel)});
+  const int64_t k_chunks = std::min<int64_t>(16, K / kKChunk);
+  if (panels < 4 && k_chunks >= 2) {
+    // Small output, long inner dim (e.g. a weight gradient): partial products over fixed K chunks,
+    // added in chunk order.
+    const int64_t kc = (K + k_chunks - 1) / k_chunks;
+    std::vector<T> part(static_cast<size_t>(k_chunks * M * N));
+    run_tasks(k_chunks, [&](int64_t j) {
+      const int64_t k0 = j * kc, k1 = std::min(K, k0 + kc);
+      gemm_call(a.block(0, M, k0, k1 - k0), b.block(k0, k1 - k0, 0, N), part.data() + j * M * N, N, T(1), T(0));
+    });
+    parallel_for(M, std::max<int64_t>(1, kElementGrain / std::max<int64_t>(N * k_chunks, 1)), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i)
+        for (int64_t jn = 0; jn < N; ++jn) {
+          T s = part[i * N + jn];
+          for (int64_t j = 1; j < k_chunks; ++j) s += part[(j * M + i) * N + jn];
+          T& out = c[i * ldc + jn];
+          out = beta == T(0) ? alpha * s : beta * out + alpha * s;
+        }
+    });
+    return;
+  }
+  const int64_t step = (len + panels - 1) / panels;
+  const int64_t psize = (step + 7) / 8 * 8;  // whole register tiles
+  panels = (len + psize - 1) / psize;
+  run_tasks(panels, [&](int64_t p) {
+    const int64_t s0 = p * psize, n = std::min(psize, len - s0);
+    if (rows) gemm_call(a.block(s0, n, 0, K), b, c + s0 * ldc, ldc, alpha, beta);
+    else gemm_call(a, b.block(0, K, s0, n), c + s0, ldc, alpha, beta);
+  });
+}
+
+template <class T>
+Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  const int64_t M = ta ? a.size(-1) : a.size(-2), K = ta ? a.size(-2) : a.size(-1);
+  const int64_t N = tb ? b.size(-2) : b.size(-1);
+  const Shape a_batch(a.shape().begin(), a.shape().end() - 2), b_batch(b.shape().begin(), b.shape().end() - 2);
+  const Shape batch = broadcast_shapes(a_batch, b_batch);
+  Shape out_shape = batch;
+  out_shape.push_back(M);
+  out_shape.push_back(N);
+  Tensor out = empty(out_shape, a.dtype());
+  if (out.numel() == 0) return out;
+  T* c = out.data<T>();
+  const int64_t nbatch = shape_numel(batch);
+
+  // Batch strides of each operand, broadcast (0 where an operand's batch dim is 1 or absent).
+  auto batch_strides = [&](const Tensor& x) {
+    Shape full = batch;
+    full.push_back(x.size(-2));
+    full.push_back(x.size(-1));
+    Shape st = broadcast_strides(x, full);
+    st.resize(batch.size());
+    return st;
+  };
+  const Shape sa = batch_strides(a), sb = batch_strides(b);
+
+  // b shared by every batch and a's (batch..., M) rows evenly spaced: one GEMM of (batch*M) rows.
+  bool b_shared = true;
+  for (int64_t s : sb) b_shared = b_shared && s == 0;
+  if (b_shared && !ta) {
+    int64_t n = 1, rs = 0;  // the rows of (batch..., M) as one run of n rows with stride rs
+    bool run = true;
+    for (int64_t d = static_cast<int64_t>(batch.size()); d >= 0 && run; --d) {
+      const int64_t size = d == static_cast<int64_t>(batch.size()) ? M : batch[d];
+      const int64_t stride = d == static_cast<int64_t>(batch.size()) ? a.stride(-2) : sa[d];
+      if (size == 1) continue;
+      if (n == 1) rs = stride;
+      else run = stride == rs * n;
+      n *= size;
+    }
+    Mat<T> A;
+    if (run && layout(n, K, rs, a.stride(-1), A.row_major, A.ld)) {
+      A.p = a.data<T>();
+      A.rows = n;
+      A.cols = K;
+      gemm_2d(A, as_mat<T>(b, tb, 0), c, N, T(1), T(0));
+      return out;
+    }
+  }
+
+  auto offsets = [&](int64_t i, int64_t& oa, int64_t& ob) {
+    oa = ob = 0;
+    for (int64_t d = static_cast<int64_t>(batch.size()) - 1; d >= 0; --d) {
+      int64_t k = i % batch[d];
+      i /= batch[d];
+      oa += k * sa[d];
+      ob += k * sb[d];
+    }
+  };
+  auto one = [&](int64_t i, bool whole) {
+    int64_t oa, ob;
+    offsets(i, oa, ob);
+    Mat<T> A = as_mat<T>(a, ta, oa), B = as_mat<T>(b, tb, ob);
+    if (whole) gemm_call(A, B, c + i * M * N, N, T(1), T(0));
+    else gemm_2d(A, B, c + i * M * N, N, T(1), T(0));
+  };
+  if (M * N * K <= kBatchSmallWork) {  // many small products: one per task
+    run_tasks(nbatch, [&](int64_t i) { one(i, true); });
+  } else {
+    for (int64_t i = 0; i < nbatch; ++i) one(i, false);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool ta, bool tb) {
+  Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
+  Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
+  return SF_DISPATCH_FLOAT(a.dtype(), "matmul", [&] { return matmul_t<scalar_t>(a, b, ta, tb); });
+}
+
+void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb, double alpha, double beta) {
+  Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
+  Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
+  SF_DISPATCH_FLOAT(a.dtype(), "gemm_", [&] {
+    using T = scalar_t;
+    if (out.numel() == 0) return;
+    gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), out.size(1), T(alpha), T(beta));
+  });
+}
+
+}  // namespace sf::cpu

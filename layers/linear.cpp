@@ -1,0 +1,16 @@
+#include "layers/linear.h"
+
+#include "autograd/functions.h"
+
+namespace sf {
+
+Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Init weight_init, DType dtype) {
+  SF_CHECK(in_features > 0 && out_features > 0, "Linear: features must be positive, got in ", in_features, ", out ",
+           out_features);
+  weight_ = register_parameter("weight", {out_features, in_features}, weight_init, dtype);
+  if (bias) bias_ = register_parameter("bias", {out_features}, Init::zeros(), dtype);
+}
+
+Variable Linear::forward(const Variable& x) const { return linear(x, weight_, bias_); }
+
+}  // namespace sf

@@ -1,0 +1,121 @@
+// Module: a node of the model tree that owns named parameters and child modules.
+//
+// Parameters and children are registered in the constructor and listed in registration order with
+// dotted names ("blocks.0.mixer.wqkv.weight"). A parameter reachable by two paths (a shared module or
+// Variable) is listed once, under the first path. Construction allocates parameters as zeros;
+// init_parameters(seed) fills each from its own Philox stream keyed by its full name, so the values
+// depend neither on construction order nor on the thread count. Layers compose the differentiable
+// ops of autograd/functions.h and never touch raw data.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "autograd/variable.h"
+#include "core/philox.h"
+
+namespace sf {
+
+// How init_parameters() fills a parameter.
+struct Init {
+  enum class Kind : uint8_t { zeros, ones, normal, uniform };
+  Kind kind = Kind::zeros;
+  double scale = 0.0;  // std for normal, half-width a for uniform on (−a, a)
+
+  static Init zeros() { return {Kind::zeros, 0.0}; }
+  static Init ones() { return {Kind::ones, 0.0}; }
+  static Init normal(double std) { return {Kind::normal, std}; }
+  static Init uniform(double a) { return {Kind::uniform, a}; }
+};
+
+using NamedParameter = std::pair<std::string, Variable>;
+// Parameter name -> value, in named_parameters() order (checkpoints keep this order).
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+
+// One row of parameter_summary(): a module's path, its depth (1 = child of the root) and the
+// number of parameter elements in its subtree.
+struct ParameterCount {
+  std::string path;
+  int depth = 0;
+  int64_t count = 0;
+};
+
+class Module {
+ public:
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  std::vector<NamedParameter> named_parameters() const;
+  std::vector<Variable> parameters() const;
+  int64_t num_parameters() const;  // elements, each shared parameter counted once
+  // Every module of the tree once, root first (path ""), in registration order.
+  std::vector<std::pair<std::string, Module*>> named_modules();
+
+  // Training mode for this module and every descendant (dropout is active only in training).
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool training() const { return training_; }
+
+  // Fills every parameter from RngStream{mix(seed, fnv1a(full_name)), 0, kTagInit}.
+  void init_parameters(uint64_t seed);
+
+  // Seeds the random streams of the current step for the whole tree: the module at `path` draws
+  // from seed mix(mix(seed, step), fnv1a(path)), its k-th draw of the step at stream index k.
+  // Call before each training step's forward (stochastic modules refuse to run without it).
+  void set_rng_step(uint64_t seed, int64_t step);
+
+  // The live parameter tensors (not copies: clone them to keep a snapshot).
+  StateDict state_dict() const;
+  // Copies values into the parameters (converting dtype). A shape mismatch always throws; with
+  // `strict`, a parameter missing from `state` or a name in `state` that the model lacks throws
+  // too. Nothing is copied unless every check passes.
+  void load_state_dict(const StateDict& state, bool strict = true);
+
+  // One row per module below the root (tree order), for the CLI's model summary.
+  std::vector<ParameterCount> parameter_summary() const;
+
+ protected:
+  // Registers a parameter of `shape` (zeros until init_parameters) and returns it; requires grad.
+  Variable register_parameter(const std::string& name, const Shape& shape, Init init, DType dtype);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+  // The next stream of this step for a stochastic op (see set_rng_step).
+  RngStream next_rng_stream(RngTag tag);
+
+ private:
+  struct Entry {
+    std::string name;
+    Variable parameter;  // defined for a parameter entry
+    Init init;
+    std::shared_ptr<Module> child;  // set for a child entry
+  };
+  struct Slot {
+    std::string name;
+    Variable parameter;
+    Init init;
+  };
+
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+  void check_new_name(const std::string& name) const;
+  void collect_parameters(const std::string& prefix, std::vector<Slot>& out,
+                          std::unordered_set<const VariableImpl*>& seen) const;
+  std::vector<Slot> parameter_slots() const;
+  void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out,
+                       std::unordered_set<const Module*>& seen);
+
+  std::vector<Entry> entries_;
+  bool training_ = true;
+  bool rng_seeded_ = false;
+  uint64_t rng_seed_ = 0;
+  uint32_t rng_draws_ = 0;
+};
+
+}  // namespace sf

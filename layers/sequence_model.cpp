@@ -1,0 +1,51 @@
+#include "layers/sequence_model.h"
+
+#include "autograd/functions.h"
+#include "layers/transformer/positional.h"
+
+namespace sf {
+
+SequenceModel::SequenceModel(const ModelConfig& c, DType dtype) : config_(c), dtype_(dtype) {
+  SF_CHECK(c.vocab_size > 0, "SequenceModel: model.vocab_size must be > 0 (it is set from the tokenizer), got ",
+           c.vocab_size);
+  SF_CHECK(c.n_layer > 0 && c.n_embd > 0 && c.block_size > 0, "SequenceModel: model.n_layer (", c.n_layer,
+           "), model.n_embd (", c.n_embd, ") and model.block_size (", c.block_size, ") must be positive");
+  const Init init = Init::normal(c.init_std);
+  wte_ = register_module("wte", std::make_shared<Embedding>(c.vocab_size, c.n_embd, init, dtype));
+  if (c.pos == PosKind::learned)
+    wpe_ = register_module("wpe", std::make_shared<Embedding>(c.block_size, c.n_embd, init, dtype));
+  if (c.pos == PosKind::sinusoidal) sinusoidal_ = sinusoidal_table(c.block_size, c.n_embd, dtype);
+  drop_ = register_module("drop", std::make_shared<Dropout>(c.dropout));
+  auto blocks = register_module("blocks", std::make_shared<ModuleList>());
+  for (int64_t i = 0; i < c.n_layer; ++i)
+    blocks_.push_back(blocks->push_back(std::make_shared<TransformerBlock>(c, i, dtype)));
+  norm_f_ = register_module("norm_f", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
+  if (!c.tie_embeddings)
+    lm_head_ = register_module("lm_head", std::make_shared<Linear>(c.n_embd, c.vocab_size, false, init, dtype));
+}
+
+Variable SequenceModel::forward(const Tensor& tokens) {
+  SF_CHECK(tokens.dim() == 2 && (tokens.dtype() == DType::i64 || tokens.dtype() == DType::i32),
+           "SequenceModel: tokens must be an int tensor (B, L), got ", dtype_name(tokens.dtype()), " ",
+           shape_str(tokens.shape()));
+  const int64_t length = tokens.size(1);
+  Variable x = wte_->forward(tokens);  // (B, L, D)
+  if (wpe_) {
+    SF_CHECK(length <= config_.block_size, "SequenceModel: input length ", length,
+             " exceeds model.block_size ", config_.block_size, " (learned positions have no row beyond it)");
+    x = x + wpe_->forward(arange(length));
+  } else if (sinusoidal_.defined()) {
+    x = x + Variable(length <= sinusoidal_.size(0) ? sinusoidal_.narrow(0, 0, length)
+                                                   : sinusoidal_table(length, config_.n_embd, dtype_));
+  }
+  x = drop_->forward(x);
+  for (auto& block : blocks_) x = block->forward(x);
+  x = norm_f_->forward(x);
+  return lm_head_ ? lm_head_->forward(x) : linear(x, wte_->weight());
+}
+
+Variable SequenceModel::loss(const Tensor& tokens, const Tensor& targets) {
+  return cross_entropy(forward(tokens), targets);
+}
+
+}  // namespace sf

@@ -1,0 +1,47 @@
+// SequenceModel: the language model assembled from a ModelConfig (spec/mixers.md §1.1):
+// token embedding (+ learned or sinusoidal positions) → dropout → n_layer blocks (mixer by name
+// from the registry) → final norm → LM head, tied to the token embedding unless
+// tie_embeddings = false. Parameter names: wte, wpe (pos = learned), blocks.<i>.{norm1, mixer,
+// norm2, mlp}, norm_f, lm_head (untied only).
+//
+// Parameters are zeros until init_parameters(seed) (GPT-2 init, see the layers) or
+// load_state_dict(). `dtype` is the parameter and activation type (float64 for gradchecks).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "config/run_config.h"
+#include "layers/dropout.h"
+#include "layers/embedding.h"
+#include "layers/linear.h"
+#include "layers/module_list.h"
+#include "layers/norm.h"
+#include "layers/transformer_block.h"
+
+namespace sf {
+
+class SequenceModel : public Module {
+ public:
+  // config.vocab_size must be > 0 (the trainer fills it from the tokenizer).
+  explicit SequenceModel(const ModelConfig& config, DType dtype = DType::f32);
+
+  // Integer tokens (B, L) -> logits (B, L, V). With learned positions L ≤ block_size.
+  Variable forward(const Tensor& tokens);
+  // Mean next-token cross-entropy of forward(tokens) against int targets (B, L).
+  Variable loss(const Tensor& tokens, const Tensor& targets);
+
+  const ModelConfig& config() const { return config_; }
+  DType dtype() const { return dtype_; }
+
+ private:
+  ModelConfig config_;
+  DType dtype_;
+  std::shared_ptr<Embedding> wte_, wpe_;  // wpe only for pos = learned
+  Tensor sinusoidal_;                     // (block_size, D) for pos = sinusoidal
+  std::shared_ptr<Dropout> drop_;
+  std::vector<std::shared_ptr<TransformerBlock>> blocks_;
+  std::shared_ptr<Norm> norm_f_;
+  std::shared_ptr<Linear> lm_head_;  // null when tied
+};
+
+}  // namespace sf

@@ -1,0 +1,32 @@
+#include "layers/transformer/attention_core.h"
+
+#include <cmath>
+#include <limits>
+
+#include "autograd/functions.h"
+
+namespace sf {
+namespace {
+
+// (L, L) with 1 where key j lies after query i.
+Tensor future_mask(int64_t length) {
+  std::vector<int32_t> m(static_cast<size_t>(length * length), 0);
+  for (int64_t i = 0; i < length; ++i)
+    for (int64_t j = i + 1; j < length; ++j) m[i * length + j] = 1;
+  return from_vector<int32_t>(m, {length, length});
+}
+
+}  // namespace
+
+Variable attention_core(const Variable& q, const Variable& k, const Variable& v, const Tensor& bias) {
+  SF_CHECK(q.dim() == 4 && q.shape() == k.shape() && q.shape() == v.shape(),
+           "attention: q, k, v must share one (B, H, L, d_h) shape, got ", shape_str(q.shape()), ", ",
+           shape_str(k.shape()), ", ", shape_str(v.shape()));
+  const int64_t length = q.size(2);
+  Variable scores = matmul(q, k, false, true) * (1.0 / std::sqrt(static_cast<double>(q.size(3))));
+  if (bias.defined()) scores = scores + Variable(bias);
+  scores = masked_fill(scores, future_mask(length), -std::numeric_limits<double>::infinity());
+  return matmul(softmax(scores, -1), v);
+}
+
+}  // namespace sf

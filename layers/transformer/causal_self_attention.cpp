@@ -1,0 +1,49 @@
+#include "layers/transformer/causal_self_attention.h"
+
+#include <cmath>
+
+#include "autograd/functions.h"
+#include "layers/transformer/attention_core.h"
+
+namespace sf {
+
+CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype)
+    : n_head_(c.n_head), head_dim_(c.n_head > 0 ? c.n_embd / c.n_head : 0), pos_(c.pos), rope_base_(c.rope_base) {
+  SF_CHECK(c.n_head > 0 && c.n_embd % c.n_head == 0, "attention: model.n_embd (", c.n_embd,
+           ") must be a positive multiple of model.n_head (", c.n_head, ")");
+  SF_CHECK(pos_ != PosKind::rope || head_dim_ % 2 == 0, "attention: pos = rope needs an even head size, got ",
+           head_dim_);
+  const int64_t d = c.n_embd;
+  wqkv_ = register_module("wqkv", std::make_shared<Linear>(d, 3 * d, c.bias, Init::normal(c.init_std), dtype));
+  wo_ = register_module("wo", std::make_shared<Linear>(
+                                  d, d, c.bias, Init::normal(c.init_std / std::sqrt(2.0 * c.n_layer)), dtype));
+  if (pos_ == PosKind::rope) rope_ = rope_tables(c.block_size, head_dim_, rope_base_, dtype);
+}
+
+Variable CausalSelfAttention::forward(const Variable& x) {
+  SF_CHECK(x.dim() == 3 && x.size(2) == n_head_ * head_dim_, "attention: input must be (B, L, ",
+           n_head_ * head_dim_, "), got ", shape_str(x.shape()));
+  const int64_t batch = x.size(0), length = x.size(1), d = x.size(2);
+  Variable qkv = wqkv_->forward(x);  // (B, L, 3D)
+  auto head = [&](int64_t i) {       // (B, L, D) slice i of qkv -> (B, H, L, d_h)
+    return transpose(reshape(narrow(qkv, 2, i * d, d), {batch, length, n_head_, head_dim_}), 1, 2);
+  };
+  Variable q = head(0), k = head(1), v = head(2);
+  Tensor bias;
+  if (pos_ == PosKind::rope) {
+    const RopeTables tables =
+        length <= rope_.cos.size(0) ? rope_ : rope_tables(length, head_dim_, rope_base_, x.dtype());
+    q = apply_rope(q, tables);
+    k = apply_rope(k, tables);
+  } else if (pos_ == PosKind::alibi) {
+    bias = alibi_bias(n_head_, length, x.dtype());
+  }
+  Variable o = attention_core(q, k, v, bias);  // (B, H, L, d_h)
+  return wo_->forward(reshape(transpose(o, 1, 2), {batch, length, d}));
+}
+
+std::shared_ptr<Mixer> make_attention(const ModelConfig& config, int64_t /*layer_index*/, DType dtype) {
+  return std::make_shared<CausalSelfAttention>(config, dtype);
+}
+
+}  // namespace sf

@@ -1,0 +1,28 @@
+// One pre-norm residual block (spec/mixers.md §0): x ← x + Dropout(Mixer(Norm1(x))), then
+// x ← x + Dropout(MLP(Norm2(x))) unless model.mlp = none. The mixer comes from the registry by
+// model.mixer, so every mixer shares this block.
+#pragma once
+#include <memory>
+
+#include "config/run_config.h"
+#include "layers/dropout.h"
+#include "layers/mixer.h"
+#include "layers/mlp.h"
+#include "layers/norm.h"
+
+namespace sf {
+
+class TransformerBlock : public Module {
+ public:
+  TransformerBlock(const ModelConfig& config, int64_t layer_index, DType dtype = DType::f32);
+
+  Variable forward(const Variable& x);  // (B, L, D) -> (B, L, D)
+
+ private:
+  std::shared_ptr<Norm> norm1_, norm2_;
+  std::shared_ptr<Mixer> mixer_;
+  std::shared_ptr<Mlp> mlp_;  // null when model.mlp = none
+  std::shared_ptr<Dropout> drop_;
+};
+
+}  // namespace sf

@@ -1,0 +1,135 @@
+// matmul / gemm_ against a naive triple loop: transposes, strided views, batch broadcasting.
+#include "tests/core/test_ops_util.h"
+
+namespace sf {
+namespace {
+
+using test::expect_error;
+using test::expect_matches;
+using test::uniform;
+
+const DType kFloats[] = {DType::f32, DType::f64};
+
+// op(x) as a row-major array of doubles for each batch index of `batch` (broadcast).
+std::vector<std::vector<double>> matrices(const Tensor& x, const Shape& batch, bool trans) {
+  Tensor m = trans ? x.transpose(-2, -1) : x;
+  Shape full = batch;
+  full.push_back(m.size(-2));
+  full.push_back(m.size(-1));
+  std::vector<double> all = to_vector<double>(m.expand(full));
+  std::vector<std::vector<double>> out;
+  const size_t per = static_cast<size_t>(m.size(-2) * m.size(-1));
+  for (size_t i = 0; i < all.size() / std::max<size_t>(per, 1); ++i)
+    out.emplace_back(all.begin() + i * per, all.begin() + (i + 1) * per);
+  return out;
+}
+
+void expect_matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, double rtol, const std::string& what) {
+  Tensor c = matmul(a, b, ta, tb);
+  const int64_t M = ta ? a.size(-1) : a.size(-2), K = ta ? a.size(-2) : a.size(-1), N = tb ? b.size(-2) : b.size(-1);
+  Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
+                                 Shape(b.shape().begin(), b.shape().end() - 2));
+  auto am = matrices(a, batch, ta), bm = matrices(b, batch, tb);
+  std::vector<double> want;
+  for (size_t z = 0; z < am.size(); ++z)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        double s = 0;
+        for (int64_t k = 0; k < K; ++k) s += am[z][i * K + k] * bm[z][k * N + j];
+        want.push_back(s);
+      }
+  Shape shape = batch;
+  shape.push_back(M);
+  shape.push_back(N);
+  ASSERT_EQ(c.shape(), shape) << what;
+  std::vector<double> got = to_vector<double>(c);
+  int failures = 0;
+  for (size_t i = 0; i < got.size(); ++i)
+    if (std::abs(got[i] - want[i]) > rtol * std::max<int64_t>(K, 1) * std::max(1.0, std::abs(want[i])) && failures++ < 5)
+      ADD_FAILURE() << what << ": element " << i << " got " << got[i] << ", want " << want[i];
+}
+
+TEST(OpsMatmul, AllTransposeCombinations) {
+  for (DType dt : kFloats) {
+    double r = dt == DType::f32 ? 1e-6 : 1e-14;
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        Tensor a = ta ? uniform({7, 5}, dt, 1) : uniform({5, 7}, dt, 1);  // op(a): (5, 7)
+        Tensor b = tb ? uniform({3, 7}, dt, 2) : uniform({7, 3}, dt, 2);  // op(b): (7, 3)
+        expect_matmul(a, b, ta, tb, r, "ta=" + std::to_string(ta) + " tb=" + std::to_string(tb));
+        // The same through transposed views instead of flags.
+        expect_matmul(a.t(), b.t(), !ta, !tb, r, "views");
+      }
+  }
+}
+
+TEST(OpsMatmul, StridedAndNonReadableOperands) {
+  for (DType dt : kFloats) {
+    double r = dt == DType::f32 ? 1e-6 : 1e-14;
+    Tensor big = uniform({20, 30}, dt, 3);
+    Tensor a = big.narrow(0, 2, 9).narrow(1, 5, 11);     // row-major, ld 30
+    Tensor b = big.narrow(1, 0, 6).narrow(0, 3, 11);     // (11, 6)
+    expect_matmul(a, b, false, false, r, "narrowed");
+    expect_matmul(a.t(), b, true, false, r, "narrowed transposed view");
+    Tensor every_other = uniform({11, 12}, dt, 4).view({11, 6, 2}).select(2, 0);  // stride 2 columns
+    expect_matmul(a, every_other, false, false, r, "stride-2 columns (copied)");
+    Tensor expanded = uniform({1, 6}, dt, 5).expand({11, 6});  // row stride 0
+    expect_matmul(a, expanded, false, false, r, "expanded");
+  }
+}
+
+TEST(OpsMatmul, LargeProductsUsePanelsAndKChunks) {
+  for (DType dt : kFloats) {
+    double r = dt == DType::f32 ? 2e-6 : 1e-14;
+    expect_matmul(uniform({300, 100}, dt, 6), uniform({100, 120}, dt, 7), false, false, r, "row panels");
+    expect_matmul(uniform({40, 200}, dt, 6), uniform({600, 200}, dt, 7), false, true, r, "column panels");
+    expect_matmul(uniform({3000, 20}, dt, 8), uniform({3000, 24}, dt, 9), true, false, r, "k chunks");
+  }
+}
+
+TEST(OpsMatmul, BatchedBroadcasting) {
+  for (DType dt : kFloats) {
+    double r = dt == DType::f32 ? 1e-6 : 1e-14;
+    expect_matmul(uniform({2, 1, 4, 5}, dt, 10), uniform({3, 5, 6}, dt, 11), false, false, r, "(2,1) x (3)");
+    expect_matmul(uniform({2, 3, 5, 4}, dt, 12), uniform({6, 5}, dt, 13), true, true, r, "batched x 2-D, both T");
+    expect_matmul(uniform({2, 3, 4, 5}, dt, 14), uniform({5, 6}, dt, 15), false, false, r, "collapsed rows");
+    Tensor a = uniform({3, 2, 4, 5}, dt, 16).permute({1, 0, 2, 3});  // batch dims not in order
+    expect_matmul(a, uniform({5, 6}, dt, 17), false, false, r, "permuted batch");
+    expect_matmul(uniform({4, 5}, dt, 18), uniform({3, 5, 6}, dt, 19), false, false, r, "2-D x batched");
+    expect_matmul(uniform({1, 5}, dt, 20).expand({4, 5}).unsqueeze(0).expand({3, 4, 5}), uniform({3, 5, 2}, dt, 21),
+                  false, false, r, "expanded a");
+    expect_matmul(uniform({300, 4, 8}, dt, 22), uniform({300, 8, 3}, dt, 23), false, false, r, "many small");
+  }
+}
+
+TEST(OpsMatmul, GemmInPlaceWithAlphaBeta) {
+  for (DType dt : kFloats) {
+    Tensor a = uniform({6, 4}, dt, 24), b = uniform({5, 6}, dt, 25);
+    Tensor out = uniform({4, 5}, dt, 26), out0 = out.clone();
+    gemm_(out, a, b, true, true, 0.5, -2.0);
+    expect_matches(out, {4, 5}, [&](const Shape& i) {
+      double s = 0;
+      for (int64_t k = 0; k < 6; ++k) s += a.at({k, i[0]}) * b.at({i[1], k});
+      return -2.0 * out0.at(i) + 0.5 * s;
+    }, dt == DType::f32 ? 1e-5 : 1e-13, "gemm_");
+    Tensor nan_out = full({4, 5}, NAN, dt);
+    gemm_(nan_out, a, b, true, true, 1.0, 0.0);  // beta = 0 overwrites, NaN included
+    EXPECT_TRUE(all_finite(nan_out));
+  }
+}
+
+TEST(OpsMatmul, EmptyAndErrors) {
+  Tensor z = matmul(zeros({3, 0}), zeros({0, 4}));
+  EXPECT_EQ(z.shape(), Shape({3, 4}));
+  EXPECT_EQ(max_abs_diff(z, zeros({3, 4})), 0.0);
+  expect_error([&] { matmul(zeros({2, 3}), zeros({4, 5})); }, {"matmul", "(2, 3)", "(4, 5)", "3 vs 4"});
+  expect_error([&] { matmul(zeros({2, 3}), zeros({2, 5}), true, true); }, {"matmul", "(2, 3)^T", "(2, 5)^T"});
+  expect_error([&] { matmul(zeros({2, 2, 3}), zeros({3, 3, 5})); }, {"matmul", "batch"});
+  expect_error([&] { matmul(zeros({3}), zeros({3, 5})); }, {"matmul", "rank"});
+  expect_error([&] { matmul(zeros({2, 3}, DType::i64), zeros({3, 5}, DType::i64)); }, {"matmul", "int64"});
+  Tensor out = zeros({2, 4});
+  expect_error([&] { gemm_(out, zeros({2, 3}), zeros({3, 5}), false, false); }, {"gemm_", "(2, 4)", "(2, 5)"});
+}
+
+}  // namespace
+}  // namespace sf

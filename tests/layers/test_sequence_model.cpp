@@ -1,0 +1,284 @@
+// SequenceModel: parameter layout, GPT-2 init, weight tying, state dicts, causality for every
+// positional scheme, gradcheck of the loss, and the learned-position length limit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "autograd/gradcheck.h"
+#include "layers/sequence_model.h"
+#include "test_util.h"
+
+namespace sf {
+namespace {
+
+using test::parameter;
+
+ModelConfig shakespeare_config() {  // spec/mixers.md §1.5: 4 layers, 128 wide, 65 chars, no bias
+  ModelConfig c;
+  c.n_layer = 4;
+  c.n_head = 4;
+  c.n_embd = 128;
+  c.block_size = 64;
+  c.vocab_size = 65;
+  c.bias = false;
+  c.pos = PosKind::learned;
+  c.tie_embeddings = true;
+  return c;
+}
+
+double std_of(const Variable& p) {
+  double s = 0, s2 = 0;
+  auto v = to_vector<double>(p.data());
+  for (double x : v) {
+    s += x;
+    s2 += x * x;
+  }
+  const double n = static_cast<double>(v.size());
+  return std::sqrt(s2 / n - (s / n) * (s / n));
+}
+
+TEST(SequenceModel, ParameterNamesAndCount) {
+  const ModelConfig c = shakespeare_config();
+  SequenceModel m(c);
+  const int64_t D = 128, V = 65, L = 64;
+  const int64_t per_block = D + 3 * D * D + D * D + D + 4 * D * D + 4 * D * D;  // norms, qkv, wo, fc, proj
+  EXPECT_EQ(m.num_parameters(), V * D + L * D + 4 * per_block + D);
+  EXPECT_EQ(m.num_parameters(), 804096);
+
+  std::vector<std::string> names = test::names_of(m);
+  ASSERT_EQ(names.size(), 2u + 4 * 6 + 1);
+  EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 8),
+            (std::vector<std::string>{"wte.weight", "wpe.weight", "blocks.0.norm1.weight", "blocks.0.mixer.wqkv.weight",
+                                      "blocks.0.mixer.wo.weight", "blocks.0.norm2.weight", "blocks.0.mlp.fc.weight",
+                                      "blocks.0.mlp.proj.weight"}));
+  EXPECT_EQ(names.back(), "norm_f.weight");
+
+  int64_t summed = 0;
+  for (const auto& row : m.parameter_summary())
+    if (row.depth == 1) summed += row.count;
+  EXPECT_EQ(summed, m.num_parameters());
+
+  ModelConfig untied = c;
+  untied.tie_embeddings = false;
+  untied.pos = PosKind::rope;
+  untied.bias = true;
+  SequenceModel u(untied);
+  // rope drops wpe; the untied head adds V·D; biases add 3D + D + 4D + D per block and 2 per norm.
+  EXPECT_EQ(u.num_parameters(), m.num_parameters() - L * D + V * D + 4 * (9 * D + 2 * D) + D);
+  EXPECT_EQ(test::names_of(u).back(), "lm_head.weight");
+}
+
+TEST(SequenceModel, RequiresAVocabulary) {
+  ModelConfig c = test::tiny_config();
+  c.vocab_size = 0;
+  EXPECT_THROW(SequenceModel{c}, Error);
+}
+
+TEST(SequenceModel, Gpt2InitScalesResidualProjections) {
+  ModelConfig c = shakespeare_config();
+  SequenceModel m(c);
+  m.init_parameters(1337);
+  const double residual = 0.02 / std::sqrt(2.0 * 4);
+  EXPECT_NEAR(std_of(parameter(m, "wte.weight")), 0.02, 0.02 * 0.05);
+  EXPECT_NEAR(std_of(parameter(m, "wpe.weight")), 0.02, 0.02 * 0.05);
+  EXPECT_NEAR(std_of(parameter(m, "blocks.0.mixer.wqkv.weight")), 0.02, 0.02 * 0.03);
+  EXPECT_NEAR(std_of(parameter(m, "blocks.3.mlp.fc.weight")), 0.02, 0.02 * 0.03);
+  EXPECT_NEAR(std_of(parameter(m, "blocks.0.mixer.wo.weight")), residual, residual * 0.03);
+  EXPECT_NEAR(std_of(parameter(m, "blocks.2.mlp.proj.weight")), residual, residual * 0.03);
+  for (double v : to_vector<double>(parameter(m, "blocks.1.norm2.weight").data())) EXPECT_EQ(v, 1.0);
+
+  c.bias = true;
+  c.n_layer = 1;
+  SequenceModel b(c);
+  b.init_parameters(1);
+  for (const char* name : {"blocks.0.mixer.wqkv.bias", "blocks.0.mlp.proj.bias", "norm_f.bias"})
+    for (double v : to_vector<double>(parameter(b, name).data())) EXPECT_EQ(v, 0.0) << name;
+}
+
+TEST(SequenceModel, InitIsDeterministicPerSeedAndName) {
+  const ModelConfig c = test::tiny_config();
+  SequenceModel a(c), b(c), other(c);
+  a.init_parameters(42);
+  b.init_parameters(42);
+  other.init_parameters(43);
+  for (size_t i = 0; i < a.parameters().size(); ++i) {
+    EXPECT_EQ(max_abs_diff(a.parameters()[i].data(), b.parameters()[i].data()), 0.0);
+  }
+  EXPECT_GT(max_abs_diff(a.parameters()[0].data(), other.parameters()[0].data()), 0.0);
+  // A parameter's values depend on its name, not on what was registered before it.
+  ModelConfig no_pos = c;
+  no_pos.pos = PosKind::none;
+  SequenceModel n(no_pos);
+  n.init_parameters(42);
+  EXPECT_EQ(max_abs_diff(parameter(n, "blocks.1.mixer.wqkv.weight").data(),
+                         parameter(a, "blocks.1.mixer.wqkv.weight").data()),
+            0.0);
+}
+
+TEST(SequenceModel, TiedHeadAccumulatesBothGradients) {
+  ModelConfig c = test::tiny_config();
+  SequenceModel tied(c, DType::f64);
+  tied.init_parameters(3);
+  EXPECT_EQ(test::names_of(tied).front(), "wte.weight");
+  for (const auto& name : test::names_of(tied)) EXPECT_EQ(name.find("lm_head"), std::string::npos);
+
+  c.tie_embeddings = false;
+  SequenceModel untied(c, DType::f64);
+  StateDict sd = tied.state_dict();
+  sd.emplace_back("lm_head.weight", parameter(tied, "wte.weight").data().clone());
+  untied.load_state_dict(sd);
+
+  Tensor tokens = test::random_tokens(2, 6, 7, 1), targets = test::random_tokens(2, 6, 7, 2);
+  Variable lt = tied.loss(tokens, targets), lu = untied.loss(tokens, targets);
+  EXPECT_NEAR(lt.item<double>(), lu.item<double>(), 1e-14);
+  lt.backward();
+  lu.backward();
+  Tensor both = parameter(untied, "wte.weight").grad() + parameter(untied, "lm_head.weight").grad();
+  EXPECT_LT(max_abs_diff(parameter(tied, "wte.weight").grad(), both), 1e-14);
+  EXPECT_GT(sum(unary(UnaryOp::abs, parameter(untied, "wte.weight").grad())).item<double>(), 0.0);
+}
+
+TEST(SequenceModel, StateDictRoundTripGivesIdenticalLogits) {
+  const ModelConfig c = test::tiny_config(PosKind::rope);
+  SequenceModel a(c), b(c);
+  a.init_parameters(1);
+  b.init_parameters(2);
+  Tensor tokens = test::random_tokens(2, 8, 7, 5);
+  EXPECT_GT(max_abs_diff(a.forward(tokens).data(), b.forward(tokens).data()), 0.0);
+  b.load_state_dict(a.state_dict());
+  EXPECT_EQ(max_abs_diff(a.forward(tokens).data(), b.forward(tokens).data()), 0.0);
+}
+
+TEST(SequenceModel, ShapeMismatchNamesBothShapes) {
+  ModelConfig c = test::tiny_config();
+  SequenceModel a(c);
+  c.vocab_size = 9;
+  SequenceModel b(c);
+  try {
+    b.load_state_dict(a.state_dict());
+    FAIL() << "mismatched vocabulary accepted";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("wte.weight"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(9, 8)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(7, 8)"), std::string::npos) << msg;
+  }
+}
+
+struct CausalCase {
+  const char* label;
+  PosKind pos;
+  NormKind norm;
+  MlpKind mlp;
+};
+
+// Changing token t0 leaves every logit before t0 bit-identical and changes some logit at ≥ t0.
+TEST(SequenceModel, CausalForEveryPositionalScheme) {
+  const CausalCase cases[] = {
+      {"learned", PosKind::learned, NormKind::layernorm, MlpKind::gelu},
+      {"sinusoidal", PosKind::sinusoidal, NormKind::layernorm, MlpKind::gelu},
+      {"rope", PosKind::rope, NormKind::layernorm, MlpKind::gelu},
+      {"alibi", PosKind::alibi, NormKind::layernorm, MlpKind::gelu},
+      {"none", PosKind::none, NormKind::layernorm, MlpKind::gelu},
+      {"rope+rmsnorm+swiglu", PosKind::rope, NormKind::rmsnorm, MlpKind::swiglu},
+      {"alibi, no mlp", PosKind::alibi, NormKind::layernorm, MlpKind::none},
+  };
+  for (const auto& cc : cases) {
+    SCOPED_TRACE(cc.label);
+    ModelConfig c = test::tiny_config(cc.pos);
+    c.n_embd = 16;
+    c.block_size = 16;
+    c.vocab_size = 11;
+    c.norm = cc.norm;
+    c.mlp = cc.mlp;
+    c.bias = true;
+    SequenceModel m(c);
+    m.init_parameters(7);
+    test::randomise(m, 50, 0.3);  // larger weights than init, so that every position matters visibly
+    const int64_t L = 12;
+    Tensor tokens = test::random_tokens(2, L, 11, 9);
+    Tensor base = m.forward(tokens).data();
+    for (int64_t t0 : {0, 4, 11}) {
+      Tensor changed = tokens.clone();
+      changed.data<int64_t>()[t0] = (changed.data<int64_t>()[t0] + 3) % 11;  // batch row 0
+      changed.data<int64_t>()[L + t0] = (changed.data<int64_t>()[L + t0] + 5) % 11;  // batch row 1
+      Tensor out = m.forward(changed).data();
+      if (t0 > 0) {
+        EXPECT_EQ(max_abs_diff(out.narrow(1, 0, t0), base.narrow(1, 0, t0)), 0.0) << "t0 " << t0;
+      }
+      for (int64_t t = t0; t < L; ++t)
+        EXPECT_GT(max_abs_diff(out.narrow(1, t, 1), base.narrow(1, t, 1)), 1e-6) << "t0 " << t0 << ", t " << t;
+    }
+  }
+}
+
+TEST(SequenceModel, GradcheckOfTheLoss) {
+  struct Case {
+    PosKind pos;
+    NormKind norm;
+    MlpKind mlp;
+    bool tied;
+    int64_t n_layer;
+  };
+  for (const Case& k : {Case{PosKind::learned, NormKind::layernorm, MlpKind::gelu, true, 2},
+                        Case{PosKind::sinusoidal, NormKind::layernorm, MlpKind::gelu, false, 1},
+                        Case{PosKind::alibi, NormKind::layernorm, MlpKind::none, true, 2},
+                        Case{PosKind::rope, NormKind::rmsnorm, MlpKind::swiglu, true, 1}}) {
+    SCOPED_TRACE(enum_names(k.pos)[static_cast<int>(k.pos)]);
+    ModelConfig c = test::tiny_config(k.pos);
+    c.n_layer = k.n_layer;
+    c.norm = k.norm;
+    c.mlp = k.mlp;
+    c.tie_embeddings = k.tied;
+    c.bias = k.norm == NormKind::layernorm;
+    SequenceModel m(c, DType::f64);
+    m.init_parameters(11);
+    test::randomise(m, 200, 0.3);
+    Tensor tokens = test::random_tokens(2, 5, 7, 3), targets = test::random_tokens(2, 5, 7, 4);
+    GradcheckResult r = gradcheck([&] { return m.loss(tokens, targets); }, m.parameters());
+    EXPECT_TRUE(r.ok) << r.report;
+  }
+}
+
+TEST(SequenceModel, LearnedPositionsRefuseLongerInputs) {
+  ModelConfig c = test::tiny_config(PosKind::learned);
+  SequenceModel m(c);
+  m.init_parameters(1);
+  try {
+    m.forward(test::random_tokens(1, 9, 7, 1));
+    FAIL() << "input longer than block_size accepted";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("9"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("block_size 8"), std::string::npos) << msg;
+  }
+  for (PosKind pos : {PosKind::rope, PosKind::sinusoidal, PosKind::alibi}) {  // these extrapolate
+    SequenceModel x(test::tiny_config(pos));
+    x.init_parameters(1);
+    EXPECT_EQ(x.forward(test::random_tokens(1, 11, 7, 1)).shape(), (Shape{1, 11, 7}));
+  }
+}
+
+TEST(SequenceModel, DropoutFollowsModeAndStepSeed) {
+  ModelConfig c = test::tiny_config();
+  c.dropout = 0.3;
+  SequenceModel m(c);
+  ModelConfig plain_config = c;
+  plain_config.dropout = 0.0;
+  SequenceModel plain(plain_config);
+  m.init_parameters(1);
+  plain.init_parameters(1);
+  Tensor tokens = test::random_tokens(2, 8, 7, 1);
+  EXPECT_THROW(m.forward(tokens), Error);  // training mode without set_rng_step
+  m.set_rng_step(1, 10);
+  Tensor a = m.forward(tokens).data();
+  m.set_rng_step(1, 10);
+  EXPECT_EQ(max_abs_diff(m.forward(tokens).data(), a), 0.0);
+  m.set_rng_step(1, 11);
+  EXPECT_GT(max_abs_diff(m.forward(tokens).data(), a), 0.0);
+  m.eval();
+  EXPECT_EQ(max_abs_diff(m.forward(tokens).data(), plain.forward(tokens).data()), 0.0);
+}
+
+}  // namespace
+}  // namespace sf

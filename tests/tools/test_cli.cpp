@@ -1,0 +1,62 @@
+// The seqforge binary as a user runs it: exit codes and what it prints.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <regex>
+#include <string>
+
+namespace {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome seqforge(const std::string& args) {
+  const std::string cmd = std::string(SF_BINARY_DIR) + "/seqforge " + args + " 2>&1";
+  Outcome r;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(Cli, VersionPrintsNameAndVersion) {
+  Outcome r = seqforge("--version");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::regex_match(r.output, std::regex("seqforge [0-9]+\\.[0-9]+\\.[0-9]+\n"))) << r.output;
+}
+
+TEST(Cli, HelpDescribesUsage) {
+  Outcome r = seqforge("--help");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seqforge"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Usage:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--version"), std::string::npos) << r.output;
+}
+
+TEST(Cli, UnknownSubcommandFails) {
+  Outcome r = seqforge("no-such-command");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("unknown subcommand 'no-such-command'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, UnknownOptionFails) {
+  Outcome r = seqforge("--no-such-option");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--no-such-option"), std::string::npos) << r.output;
+}
+
+TEST(Cli, MissingSubcommandFails) {
+  Outcome r = seqforge("");
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("subcommand"), std::string::npos) << r.output;
+}
+
+}  // namespace

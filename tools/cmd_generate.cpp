@@ -1,0 +1,38 @@
+// seqforge generate CKPT --prompt TEXT --tokens N --temperature T --top-k K --seed S
+#include <iostream>
+
+#include "core/parallel.h"
+#include "tools/commands.h"
+#include "train/generate.h"
+#include "train/session.h"
+
+namespace sf::cli {
+
+void register_generate(CLI::App& app) {
+  struct Args {
+    std::string checkpoint, prompt = "\n";
+    SampleOptions sample;
+  };
+  auto args = std::make_shared<Args>();
+  args->sample.temperature = 0.8;
+  args->sample.top_k = 200;
+  CLI::App* cmd = app.add_subcommand("generate", "Sample text from a checkpoint");
+  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file (.h5)")->required();
+  cmd->add_option("--prompt", args->prompt, "text to continue (default: a newline)");
+  cmd->add_option("--tokens", args->sample.tokens, "tokens to generate")->capture_default_str();
+  cmd->add_option("--temperature", args->sample.temperature, "softmax temperature")->capture_default_str();
+  cmd->add_option("--top-k", args->sample.top_k, "sample among the k most likely tokens; 0 = all")
+      ->capture_default_str();
+  cmd->add_option("--seed", args->sample.seed, "random seed")->capture_default_str();
+  cmd->callback([args] {
+    LoadedModel m = load_model(args->checkpoint);
+    set_num_threads(static_cast<int>(m.config.train.threads));
+    std::cout << args->prompt << std::flush;
+    sample(*m.model, m.tokenizer->encode(args->prompt), args->sample, [&](int32_t id) {
+      std::cout << m.tokenizer->decode({id}) << std::flush;
+    });
+    std::cout << std::endl;
+  });
+}
+
+}  // namespace sf::cli

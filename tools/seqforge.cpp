@@ -1,0 +1,47 @@
+// seqforge: the command-line program. Parses the command line, hands it to one subcommand and turns
+// failures into messages and exit codes:
+//   0 success, CLI11's code for a malformed command line, 1 for an sf::Error (a problem the user
+//   can fix: a bad recipe, a missing file), 2 for any other exception (a bug: please report it).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "tools/commands.h"
+
+namespace {
+
+// Every subcommand, in --help order (see tools/commands.h).
+const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train, sf::cli::register_eval,
+                                                   sf::cli::register_generate};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"seqforge: train sequence models (Transformers, SSMs, RNNs) from YAML recipes.",
+               "seqforge"};
+  app.set_version_flag("--version", "seqforge " SF_VERSION);
+  app.require_subcommand(1);  // --help and --version end parsing before this is checked
+  for (sf::cli::Registrar add : kCommands) add(app);
+
+  try {
+    app.parse(argc, argv);  // runs the chosen subcommand's callback
+  } catch (const CLI::ParseError& e) {
+    // CLI11 answers a misspelt subcommand or option with "A subcommand is required"; name the word.
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::RequiredError) && !app.remaining().empty()) {
+      const std::string word = app.remaining().front();
+      return app.exit(word.starts_with('-') ? CLI::ExtrasError(app.remaining())
+                                            : CLI::ExtrasError("unknown subcommand '" + word + "'",
+                                                               CLI::ExitCodes::ExtrasError));
+    }
+    return app.exit(e);
+  } catch (const sf::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,139 @@
+#include "train/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <regex>
+#include <sstream>
+
+#include "core/hash.h"
+#include "data/h5_file.h"
+
+namespace sf {
+namespace fs = std::filesystem;
+namespace {
+
+std::string checksum(const Tensor& t) {
+  Tensor c = t.contiguous();
+  std::string_view bytes(static_cast<const char*>(c.raw_data()), c.nbytes());
+  std::ostringstream s;
+  s << std::hex << std::setw(16) << std::setfill('0') << fnv1a(bytes);
+  return s.str();
+}
+
+void write_group(H5File& f, const std::string& group, const NamedTensors& tensors) {
+  for (const auto& [name, t] : tensors) {
+    std::string path = group + "/" + name;
+    f.write_tensor(path, t);
+    f.write_attr(path, "fnv1a64", checksum(t));
+  }
+}
+
+NamedTensors read_group(const H5File& f, const std::string& group) {
+  NamedTensors out;
+  if (!f.has(group)) return out;
+  for (const auto& path : f.list(group)) {
+    Tensor t = f.read_tensor(path);
+    SF_CHECK(f.has_attr(path, "fnv1a64"), f.path(), ": tensor '", path, "' has no checksum");
+    SF_CHECK(f.read_attr_string(path, "fnv1a64") == checksum(t), f.path(), ": tensor '", path,
+             "' is corrupt (checksum mismatch)");
+    out.emplace_back(path.substr(group.size() + 1), t);
+  }
+  return out;
+}
+
+void fsync_path(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  SF_CHECK(fd >= 0, path, ": cannot reopen to flush to disk");
+  int rc = ::fsync(fd);
+  ::close(fd);
+  SF_CHECK(rc == 0, path, ": fsync failed (disk full?)");
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Checkpoint& c) {
+  std::string tmp = path + ".tmp";
+  try {
+    H5File f = H5File::create(tmp);
+    f.write_attr("/", "format", "seqforge-checkpoint");
+    f.write_attr("/", "format_version", kCheckpointFormatVersion);
+    write_group(f, "/model", c.model);
+    write_group(f, "/optim", c.optim);
+    f.write_tensor("/state/step", scalar_tensor(static_cast<double>(c.step), DType::i64));
+    f.write_tensor("/state/sampler", scalar_tensor(static_cast<double>(c.sampler_state), DType::i64));
+    f.write_tensor("/state/seed", scalar_tensor(static_cast<double>(c.seed), DType::i64));
+    f.write_string("/tokenizer", c.tokenizer);
+    f.write_string("/config", c.config_yaml);
+    f.write_string("/recipe", c.recipe_text);
+    f.close();
+    fsync_path(tmp);
+  } catch (const Error& e) {
+    std::remove(tmp.c_str());
+    throw Error(std::string("saving checkpoint ") + path + " failed: " + e.what());
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  SF_CHECK(!ec, "saving checkpoint ", path, ": rename failed: ", ec.message());
+}
+
+Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
+  SF_CHECK(fs::exists(path), "checkpoint ", path, " does not exist");
+  H5File f = H5File::open(path);
+  SF_CHECK(f.has_attr("/", "format") && f.read_attr_string("/", "format") == "seqforge-checkpoint", path,
+           ": not a seqforge checkpoint");
+  int64_t version = f.read_attr_i64("/", "format_version");
+  SF_CHECK(version <= kCheckpointFormatVersion, path, ": checkpoint format version ", version,
+           " is newer than this seqforge reads (", kCheckpointFormatVersion, ")");
+  Checkpoint c;
+  c.model = read_group(f, "/model");
+  if (with_optimizer) c.optim = read_group(f, "/optim");
+  c.step = f.read_tensor("/state/step").item<int64_t>();
+  c.sampler_state = static_cast<uint64_t>(f.read_tensor("/state/sampler").item<int64_t>());
+  c.seed = static_cast<uint64_t>(f.read_tensor("/state/seed").item<int64_t>());
+  c.tokenizer = f.read_string("/tokenizer");
+  c.config_yaml = f.read_string("/config");
+  c.recipe_text = f.read_string("/recipe");
+  return c;
+}
+
+std::string checkpoint_path(const std::string& dir, int64_t step) {
+  std::ostringstream s;
+  s << "step_" << std::setw(6) << std::setfill('0') << step << ".h5";
+  return (fs::path(dir) / s.str()).string();
+}
+
+namespace {
+std::vector<std::pair<int64_t, std::string>> list_checkpoints(const std::string& dir) {
+  std::vector<std::pair<int64_t, std::string>> out;
+  if (!fs::is_directory(dir)) return out;
+  static const std::regex name(R"(step_(\d+)\.h5)");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    std::string file = e.path().filename().string();
+    if (std::regex_match(file, m, name)) out.emplace_back(std::stoll(m[1]), e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+std::string latest_checkpoint(const std::string& dir) {
+  auto all = list_checkpoints(dir);
+  return all.empty() ? "" : all.back().second;
+}
+
+void prune_checkpoints(const std::string& dir, int64_t keep_last, const std::vector<int64_t>& milestones) {
+  if (keep_last <= 0) return;
+  std::vector<std::string> rolling;
+  for (const auto& [step, path] : list_checkpoints(dir))
+    if (std::find(milestones.begin(), milestones.end(), step) == milestones.end()) rolling.push_back(path);
+  int64_t excess = static_cast<int64_t>(rolling.size()) - keep_last;
+  for (int64_t i = 0; i < excess; ++i) fs::remove(rolling[i]);
+}
+
+}  // namespace sf

@@ -1,0 +1,47 @@
+// Training checkpoints: one HDF5 file per saved step (readable by h5py).
+//
+//   /model/<param name>      parameters, dotted names          (float32 / float64)
+//   /optim/<state name>      optimizer state ("exp_avg/<param>", "step", ...)
+//   /state/step, /state/sampler, /state/seed     int64 scalars
+//   /tokenizer               the tokenizer's to_string() text
+//   /config                  the resolved run config (YAML), /recipe: the recipe as written
+// Root attributes: format = "seqforge-checkpoint", format_version. Every tensor carries an FNV-1a
+// checksum of its bytes ("fnv1a64"); loading verifies each and names the first bad tensor.
+// Files are written to "<path>.tmp", flushed and fsynced, then renamed: a crash mid-write leaves the
+// previous checkpoint intact.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace sf {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+struct Checkpoint {
+  NamedTensors model;
+  NamedTensors optim;
+  int64_t step = 0;              // optimizer steps completed
+  uint64_t sampler_state = 0;    // BatchSampler counter
+  uint64_t seed = 0;
+  std::string tokenizer;         // Tokenizer::to_string()
+  std::string config_yaml;       // to_yaml(RunConfig)
+  std::string recipe_text;
+};
+
+constexpr int64_t kCheckpointFormatVersion = 1;
+
+void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
+// Throws sf::Error naming the file and the problem (not a checkpoint, newer format, bad checksum ...).
+Checkpoint load_checkpoint(const std::string& path, bool with_optimizer = true);
+
+// "<dir>/step_000200.h5"; the latest complete checkpoint in dir ("" when there is none).
+std::string checkpoint_path(const std::string& dir, int64_t step);
+std::string latest_checkpoint(const std::string& dir);
+// Deletes rolling checkpoints beyond the newest `keep_last` (0 = keep all), sparing milestones.
+void prune_checkpoints(const std::string& dir, int64_t keep_last, const std::vector<int64_t>& milestones);
+
+}  // namespace sf

@@ -1,0 +1,38 @@
+#include "train/metrics.h"
+
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace sf {
+
+MetricsWriter::MetricsWriter(const std::string& path) : out_(path, std::ios::app) {
+  SF_CHECK(out_.is_open(), path, ": cannot open for writing metrics");
+}
+
+std::string json_line(const std::vector<std::pair<std::string, double>>& fields) {
+  std::ostringstream s;
+  s << "{";
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const auto& [k, v] = fields[i];
+    s << (i ? ", " : "") << '"' << k << "\": ";
+    if (!std::isfinite(v)) {
+      s << "null";
+    } else if (v == std::floor(v) && std::abs(v) < 1e15) {
+      s << static_cast<int64_t>(v);
+    } else {
+      s << std::setprecision(8) << v;
+    }
+  }
+  s << "}";
+  return s.str();
+}
+
+void MetricsWriter::write(const std::vector<std::pair<std::string, double>>& fields) {
+  out_ << json_line(fields) << "\n";
+  out_.flush();
+}
+
+}  // namespace sf

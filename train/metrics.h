@@ -1,0 +1,26 @@
+// metrics.jsonl: one JSON object per line, appended and flushed as the run goes.
+#pragma once
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sf {
+
+class MetricsWriter {
+ public:
+  MetricsWriter() = default;
+  // Appends to `path` (a resumed run continues the same file); throws sf::Error if it cannot open.
+  explicit MetricsWriter(const std::string& path);
+  bool is_open() const { return out_.is_open(); }
+  // Writes {"k": v, ...}; values are numbers (non-finite ones as null).
+  void write(const std::vector<std::pair<std::string, double>>& fields);
+
+ private:
+  std::ofstream out_;
+};
+
+// One JSON object on one line, for the machine-readable last line of `eval` and `bench`.
+std::string json_line(const std::vector<std::pair<std::string, double>>& fields);
+
+}  // namespace sf

@@ -1,0 +1,24 @@
+// A trained model restored from a checkpoint, for `seqforge eval` and `seqforge generate`.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/run_config.h"
+#include "data/tokenizer.h"
+#include "layers/sequence_model.h"
+
+namespace sf {
+
+struct LoadedModel {
+  RunConfig config;  // the checkpoint's resolved config with `overrides` applied
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::shared_ptr<SequenceModel> model;  // in eval mode
+  int64_t step = 0;
+};
+
+// Overrides ("data.path=...") change what is evaluated, not the architecture: the model section
+// must still match the stored parameters (load_state_dict names any mismatch).
+LoadedModel load_model(const std::string& checkpoint, const std::vector<std::string>& overrides = {});
+
+}  // namespace sf

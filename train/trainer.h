@@ -1,0 +1,60 @@
+// The training loop behind `seqforge train`: builds tokenizer, data, model and optimizer from a
+// RunConfig, then steps, logs, evaluates and checkpoints; resumes from the run directory.
+#pragma once
+#include <cmath>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/loader.h"
+#include "data/batch_sampler.h"
+#include "data/tokenizer.h"
+#include "layers/sequence_model.h"
+#include "optim/optimizer.h"
+
+namespace sf {
+
+struct TrainOptions {
+  std::string out_dir;   // run directory: checkpoints/, metrics.jsonl, config.resolved.yaml
+  bool resume = false;   // continue from the newest checkpoint in out_dir/checkpoints
+  int64_t stop_at = -1;  // leave run() after this step (a checkpoint is saved), as if interrupted
+};
+
+struct StepLog {
+  int64_t step = 0;  // 1-based: optimizer steps completed
+  double loss = 0, lr = 0, grad_norm = 0;
+  double val_loss = NAN;
+  double tokens_per_s = 0;
+};
+
+class Trainer {
+ public:
+  Trainer(LoadedConfig loaded, TrainOptions options);
+  ~Trainer();
+
+  // Resolved config and a parameter table.
+  void describe(std::ostream& out) const;
+  // Trains to config.train.steps; progress lines go to `out`. Returns the logged steps.
+  std::vector<StepLog> run(std::ostream& out);
+
+  double evaluate();  // mean validation loss over train.eval_batches fixed batches
+  SequenceModel& model() { return *model_; }
+  const RunConfig& config() const { return loaded_.config; }
+  int64_t step() const { return step_; }
+
+ private:
+  void save(std::ostream& out);
+  void restore(const std::string& path);
+
+  LoadedConfig loaded_;
+  TrainOptions options_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::shared_ptr<SequenceModel> model_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<BatchSampler> sampler_;
+  std::vector<Batch> eval_batches_;
+  int64_t step_ = 0;
+};
+
+}  // namespace sf
