@@ -46,6 +46,17 @@ void DataConfig::validate(const Validator& v) const {
   }
 }
 
+void TaskConfig::validate(const Validator& v) const {
+  v.require(vocab_size >= 2, "vocab_size", vocab_size, "must be >= 2");
+  v.require(eval_len >= 0, "eval_len", eval_len, "must be >= 0");
+  v.require(n_memorize >= 1, "n_memorize", n_memorize, "must be >= 1");
+  v.require(n_kv >= 1, "n_kv", n_kv, "must be >= 1");
+  v.require(hops >= 1, "hops", hops, "must be >= 1");
+  v.require(keep_n >= 1, "keep_n", keep_n, "must be >= 1");
+  v.require(train_examples >= 0, "train_examples", train_examples, "must be >= 0");
+  v.require(eval_examples >= 1, "eval_examples", eval_examples, "must be >= 1");
+}
+
 void OptimConfig::validate(const Validator& v) const {
   v.require(lr > 0, "lr", lr, kPositive);
   v.require(min_lr >= 0 && min_lr <= lr, "min_lr", min_lr, cat("must be in [0, optim.lr = ", scalar_text(lr), "]"));
@@ -88,6 +99,7 @@ void DistributedConfig::validate(const Validator& v) const {
 void RunConfig::validate(const Provenance& where) const {
   model.validate(Validator("model", where));
   data.validate(Validator("data", where));
+  data.task.validate(Validator("data.task", where));
   optim.validate(Validator("optim", where));
   train.validate(Validator("train", where));
   checkpoint.validate(Validator("checkpoint", where));

@@ -76,12 +76,40 @@ struct ModelConfig {
   bool operator==(const ModelConfig&) const = default;
 };
 
+// Parameters of the synthetic tasks (data.dataset names the task; spec/mixers.md §8). Sequence
+// length is train.seq_len; each task uses the keys it needs.
+struct TaskConfig {
+  int64_t vocab_size = 16;      // token alphabet of the task, special tokens included
+  int64_t eval_len = 0;         // sequence length of evaluation batches; 0 = train.seq_len
+  int64_t n_memorize = 16;      // selective copying: data tokens to copy
+  int64_t n_kv = 8;             // associative recall: key-value pairs
+  int64_t hops = 2;             // k-hop: chain length
+  int64_t keep_n = 5;           // keep-nth: which token (1-based) to report
+  int64_t train_examples = 0;   // a fixed training set of this many sequences; 0 = fresh ones every batch
+  int64_t eval_examples = 512;  // size of the fixed evaluation set
+
+  template <class V>
+  void visit(V& v) {
+    v("vocab_size", vocab_size, "task alphabet size, special tokens included");
+    v("eval_len", eval_len, "evaluation sequence length; 0 = train.seq_len (length generalisation when larger)");
+    v("n_memorize", n_memorize, "selective copying: number of data tokens to copy");
+    v("n_kv", n_kv, "associative recall: key-value pairs per sequence");
+    v("hops", hops, "k-hop: number of hops");
+    v("keep_n", keep_n, "keep-nth: position (1-based) of the token to report");
+    v("train_examples", train_examples, "fixed training set size; 0 = a fresh sample for every batch");
+    v("eval_examples", eval_examples, "fixed evaluation set size");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const TaskConfig&) const = default;
+};
+
 struct DataConfig {
   std::string dataset = "text";
   std::string path = "data/corpora/tinyshakespeare.txt";
   std::string val_path = "";
   TokenizerKind tokenizer = TokenizerKind::character;
   double train_fraction = 0.9;
+  TaskConfig task;
 
   template <class V>
   void visit(V& v) {
@@ -90,6 +118,7 @@ struct DataConfig {
     v("val_path", val_path, "validation corpus; empty = the tail of path");
     v("tokenizer", tokenizer, "tokenizer");
     v("train_fraction", train_fraction, "share of path used for training when val_path is empty");
+    v("task", task, "synthetic task parameters (when dataset names a task)");
   }
   void validate(const Validator& v) const;
   bool operator==(const DataConfig&) const = default;

@@ -10,14 +10,10 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "data/batch_source.h"
 #include "data/text_dataset.h"
 
 namespace sf {
-
-struct Batch {
-  Tensor x;  // (B, T) int64 input tokens
-  Tensor y;  // (B, T) int64 next tokens: x shifted left by one
-};
 
 struct SamplerOptions {
   int64_t batch_size = 12;  // B, per rank
@@ -27,21 +23,21 @@ struct SamplerOptions {
   int64_t world = 1;        // number of data-parallel ranks
 };
 
-class BatchSampler {
+class BatchSampler final : public BatchSource {
  public:
   // Throws sf::Error when the train split is shorter than T + 1 tokens or an option is out of range.
   BatchSampler(TextDataset data, SamplerOptions options);
 
-  Batch next();                     // batch(state()), then advances the counter
+  Batch next() override;            // batch(state()), then advances the counter
   Batch batch(uint64_t k) const;    // the k-th training batch; no state change
 
-  uint64_t state() const { return counter_; }  // what a checkpoint stores
-  void set_state(uint64_t counter) { counter_ = counter; }
+  uint64_t state() const override { return counter_; }  // what a checkpoint stores
+  void set_state(uint64_t counter) override { counter_ = counter; }
 
   // `count` validation batches drawn from a fixed stream of their own (mix(seed, fnv1a("eval"))), so
   // every evaluation sees the same windows and val losses compare across steps and runs.
   // Throws when the validation split is shorter than T + 1 tokens.
-  std::vector<Batch> eval_batches(int64_t count) const;
+  std::vector<Batch> eval_batches(int64_t count) const override;
 
   const SamplerOptions& options() const { return options_; }
 

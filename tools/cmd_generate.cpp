@@ -26,6 +26,7 @@ void register_generate(CLI::App& app) {
   cmd->add_option("--seed", args->sample.seed, "random seed")->capture_default_str();
   cmd->callback([args] {
     LoadedModel m = load_model(args->checkpoint);
+    SF_CHECK(m.tokenizer, args->checkpoint, ": the model was trained on a synthetic task; it has no text to generate");
     set_num_threads(static_cast<int>(m.config.train.threads));
     std::cout << args->prompt << std::flush;
     sample(*m.model, m.tokenizer->encode(args->prompt), args->sample, [&](int32_t id) {

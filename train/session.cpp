@@ -9,7 +9,7 @@ LoadedModel load_model(const std::string& path, const std::vector<std::string>& 
   Checkpoint c = load_checkpoint(path, /*with_optimizer=*/false);
   LoadedModel out;
   out.config = run_config_from_yaml(c.config_yaml, path + ":/config", overrides);
-  out.tokenizer = Tokenizer::from_string(c.tokenizer);
+  if (!c.tokenizer.empty()) out.tokenizer = Tokenizer::from_string(c.tokenizer);
   out.model = std::make_shared<SequenceModel>(out.config.model);
   out.model->load_state_dict(c.model);
   out.model->eval();

@@ -12,7 +12,7 @@ namespace sf {
 
 struct LoadedModel {
   RunConfig config;  // the checkpoint's resolved config with `overrides` applied
-  std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<Tokenizer> tokenizer;  // null for a model trained on a synthetic task
   std::shared_ptr<SequenceModel> model;  // in eval mode
   int64_t step = 0;
 };

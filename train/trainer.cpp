@@ -10,6 +10,7 @@
 #include "config/yaml_writer.h"
 #include "core/parallel.h"
 #include "data/text_dataset.h"
+#include "train/data_source.h"
 #include "optim/clip.h"
 #include "optim/factory.h"
 #include "optim/schedule.h"
@@ -31,11 +32,6 @@ std::string format_duration(double seconds) {
   return o.str();
 }
 
-TextDataset load_dataset(const DataConfig& d, const Tokenizer& tok, const std::string& corpus) {
-  if (!d.val_path.empty()) return TextDataset::from_files(d.path, d.val_path, tok);
-  return TextDataset::from_text(corpus, tok, d.train_fraction);
-}
-
 }  // namespace
 
 Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(loaded)), options_(std::move(options)) {
@@ -46,17 +42,21 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
     resume_from = latest_checkpoint((fs::path(options_.out_dir) / "checkpoints").string());
     SF_CHECK(!resume_from.empty(), "--resume: no checkpoint in ", options_.out_dir, "/checkpoints");
   }
-  const std::string corpus = read_corpus(cfg.data.path);
-  if (!resume_from.empty()) {
+  const bool text = cfg.data.dataset == "text";
+  if (!text) {
+    // a synthetic task has its own alphabet and no tokenizer
+  } else if (!resume_from.empty()) {
     tokenizer_ = Tokenizer::from_string(load_checkpoint(resume_from, false).tokenizer);
   } else if (!cfg.train.init_from.empty()) {
     tokenizer_ = Tokenizer::from_string(load_checkpoint(cfg.train.init_from, false).tokenizer);
   } else {
-    tokenizer_ = make_tokenizer(enum_names(cfg.data.tokenizer)[static_cast<size_t>(cfg.data.tokenizer)], corpus);
+    tokenizer_ = make_tokenizer(enum_names(cfg.data.tokenizer)[static_cast<size_t>(cfg.data.tokenizer)],
+                                read_corpus(cfg.data.path));
   }
-  if (cfg.model.vocab_size == 0) cfg.model.vocab_size = tokenizer_->vocab_size();
-  SF_CHECK(cfg.model.vocab_size >= tokenizer_->vocab_size(), "model.vocab_size ", cfg.model.vocab_size,
-           " is smaller than the tokenizer's vocabulary (", tokenizer_->vocab_size(), ")");
+  const int64_t vocab = data_vocab_size(cfg, tokenizer_.get());
+  if (cfg.model.vocab_size == 0) cfg.model.vocab_size = vocab;
+  SF_CHECK(cfg.model.vocab_size >= vocab, "model.vocab_size ", cfg.model.vocab_size,
+           " is smaller than the data's vocabulary (", vocab, ")");
 
   model_ = std::make_shared<SequenceModel>(cfg.model);
   model_->init_parameters(static_cast<uint64_t>(cfg.train.seed));
@@ -64,11 +64,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
     model_->load_state_dict(load_checkpoint(cfg.train.init_from, false).model);
   }
   optimizer_ = make_optimizer(cfg.optim, model_->named_parameters());
-  SamplerOptions so;
-  so.batch_size = cfg.train.batch_size;
-  so.seq_len = cfg.train.seq_len;
-  so.seed = static_cast<uint64_t>(cfg.train.seed);
-  sampler_ = std::make_unique<BatchSampler>(load_dataset(cfg.data, *tokenizer_, corpus), so);
+  sampler_ = make_batch_source(cfg, tokenizer_.get());
   eval_batches_ = sampler_->eval_batches(cfg.train.eval_batches);
   if (!resume_from.empty()) restore(resume_from);
 }
@@ -100,7 +96,7 @@ void Trainer::save(std::ostream& out) {
   c.step = step_;
   c.sampler_state = sampler_->state();
   c.seed = static_cast<uint64_t>(loaded_.config.train.seed);
-  c.tokenizer = tokenizer_->to_string();
+  c.tokenizer = tokenizer_ ? tokenizer_->to_string() : "";
   c.config_yaml = to_yaml(loaded_.config);
   c.recipe_text = loaded_.recipe_text;
   std::string path = checkpoint_path(dir.string(), step_);
@@ -109,14 +105,7 @@ void Trainer::save(std::ostream& out) {
   out << "saved checkpoint " << path << "\n";
 }
 
-double Trainer::evaluate() {
-  NoGradGuard no_grad;
-  model_->eval();
-  double total = 0;
-  for (const auto& b : eval_batches_) total += model_->loss(b.x, b.y).item<double>();
-  model_->train();
-  return eval_batches_.empty() ? NAN : total / static_cast<double>(eval_batches_.size());
-}
+EvalResult Trainer::evaluate() { return sf::evaluate(*model_, eval_batches_, sampler_->scores_accuracy()); }
 
 std::vector<StepLog> Trainer::run(std::ostream& out) {
   const RunConfig& cfg = loaded_.config;
@@ -162,7 +151,11 @@ std::vector<StepLog> Trainer::run(std::ostream& out) {
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
       StepLog log{step_, loss_value, lr, norm, NAN, tokens_per_step * window_steps / std::max(elapsed, 1e-9)};
-      if (eval_now) log.val_loss = evaluate();
+      if (eval_now) {
+        EvalResult r = evaluate();
+        log.val_loss = r.loss;
+        if (r.accuracy >= 0) log.val_accuracy = r.accuracy;
+      }
       double total = std::chrono::duration<double>(Clock::now() - run_start).count();
       double eta = total / static_cast<double>(step_ - first_step) * static_cast<double>(tc.steps - step_);
       out << "step " << std::setw(6) << step_ << " | loss " << std::fixed << std::setprecision(4) << loss_value
@@ -170,11 +163,13 @@ std::vector<StepLog> Trainer::run(std::ostream& out) {
           << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " tok/s | ETA "
           << format_duration(eta);
       if (eval_now) out << " | val " << std::setprecision(4) << log.val_loss;
+      if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
                                                       {"lr", lr}, {"grad_norm", norm},
                                                       {"tokens_per_s", log.tokens_per_s}};
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
+      if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
       metrics.write(row);
       logs.push_back(log);
     }

@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "data/batch_sampler.h"
+#include "data/batch_source.h"
 #include "data/tokenizer.h"
+#include "train/data_source.h"
 #include "layers/sequence_model.h"
 #include "optim/optimizer.h"
 
@@ -25,6 +26,7 @@ struct StepLog {
   int64_t step = 0;  // 1-based: optimizer steps completed
   double loss = 0, lr = 0, grad_norm = 0;
   double val_loss = NAN;
+  double val_accuracy = NAN;  // tasks only
   double tokens_per_s = 0;
 };
 
@@ -38,7 +40,7 @@ class Trainer {
   // Trains to config.train.steps; progress lines go to `out`. Returns the logged steps.
   std::vector<StepLog> run(std::ostream& out);
 
-  double evaluate();  // mean validation loss over train.eval_batches fixed batches
+  EvalResult evaluate();  // over train.eval_batches fixed validation batches
   SequenceModel& model() { return *model_; }
   const RunConfig& config() const { return loaded_.config; }
   int64_t step() const { return step_; }
@@ -49,10 +51,10 @@ class Trainer {
 
   LoadedConfig loaded_;
   TrainOptions options_;
-  std::unique_ptr<Tokenizer> tokenizer_;
+  std::unique_ptr<Tokenizer> tokenizer_;  // null for synthetic tasks
   std::shared_ptr<SequenceModel> model_;
   std::unique_ptr<Optimizer> optimizer_;
-  std::unique_ptr<BatchSampler> sampler_;
+  std::unique_ptr<BatchSource> sampler_;
   std::vector<Batch> eval_batches_;
   int64_t step_ = 0;
 };
