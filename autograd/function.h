@@ -22,6 +22,12 @@ using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>
 // node that runs `backward`; otherwise the closure is dropped at once.
 Variable record(const char* name, Tensor out, std::vector<Variable> inputs, BackwardFn backward);
 
+// --check-nan: while on (a per-thread flag), record() checks every op's output and every backward's
+// input gradients, and the first NaN/Inf is an sf::Error naming the op. Off, the cost is one flag test.
+// masked_fill's output is exempt: it writes -inf masks on purpose.
+void set_check_nan(bool on);
+bool check_nan();
+
 // True when recording `inputs` would create a node (lets ops skip saving tensors otherwise).
 bool needs_grad(const std::vector<Variable>& inputs);
 

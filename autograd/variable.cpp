@@ -1,5 +1,7 @@
 #include "autograd/variable.h"
 
+#include <string_view>
+
 #include "autograd/function.h"
 #include "core/ops.h"
 
@@ -7,11 +9,23 @@ namespace sf {
 namespace {
 
 thread_local bool g_grad_enabled = true;
+thread_local bool g_check_nan = false;
+
+void check_finite(const char* op, const Tensor& t, const char* what) {
+  if (!t.defined() || !is_floating(t.dtype()) || all_finite(t)) return;
+  throw Error(detail::cat("--check-nan: ", what, " of op '", op, "' holds NaN or Inf (shape ", shape_str(t.shape()),
+                          "); everything computed before it was finite"));
+}
 
 class LambdaNode final : public Node {
  public:
   LambdaNode(const char* name, BackwardFn fn) : name_(name), fn_(std::move(fn)) {}
-  std::vector<Tensor> backward(const Tensor& g) override { return fn_(g); }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    std::vector<Tensor> grads = fn_(g);
+    if (g_check_nan)
+      for (const Tensor& t : grads) check_finite(name_, t, "the input gradient from the backward");
+    return grads;
+  }
   void release() override { fn_ = nullptr; }
   const char* name() const override { return name_; }
 
@@ -55,7 +69,11 @@ bool needs_grad(const std::vector<Variable>& inputs) {
   return false;
 }
 
+void set_check_nan(bool on) { g_check_nan = on; }
+bool check_nan() { return g_check_nan; }
+
 Variable record(const char* name, Tensor out, std::vector<Variable> inputs, BackwardFn backward) {
+  if (g_check_nan && std::string_view(name) != "masked_fill") check_finite(name, out, "the output");
   Variable result(std::move(out));
   if (!needs_grad(inputs)) return result;
   auto node = std::make_shared<LambdaNode>(name, std::move(backward));

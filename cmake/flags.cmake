@@ -12,3 +12,16 @@ if(SF_SANITIZE)
   target_link_options(sf_flags INTERFACE -fsanitize=address,undefined)
 endif()
 target_link_libraries(sf_flags INTERFACE OpenMP::OpenMP_CXX)
+
+# libFuzzer targets (tests/fuzz): clang only. Every target gets coverage instrumentation plus ASan and
+# UBSan, so that the fuzzer sees and checks our code, not only the entry points.
+option(SF_FUZZ "Build the libFuzzer targets in tests/fuzz (clang; instruments every target)" OFF)
+if(SF_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "SF_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++-14 "
+                        "-DCMAKE_C_COMPILER=clang-14; found ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  target_compile_options(sf_flags INTERFACE $<$<COMPILE_LANGUAGE:CXX>:
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined>)
+  target_link_options(sf_flags INTERFACE -fsanitize=address,undefined)
+endif()

@@ -21,6 +21,7 @@ namespace {
 const std::vector<std::string> kReserved = {"defaults", "sweep"};
 
 std::string read_text(const fs::path& path, const std::string& what) {
+  SF_CHECK(!fs::is_directory(path), "cannot read ", what, " '", path.string(), "': is a directory, not a YAML file");
   std::ifstream in(path, std::ios::binary);
   SF_CHECK(in, "cannot read ", what, " '", path.string(), "': ", std::strerror(errno));
   std::ostringstream text;

@@ -34,6 +34,25 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(init_std > 0, "init_std", init_std, kPositive);
 }
 
+void RnnConfig::validate(const Validator& v) const {
+  v.require(max_newton_iters >= 1, "max_newton_iters", max_newton_iters, kPositive);
+  v.require(tol >= 0, "tol", tol, kNonNegative);
+  v.require(heads >= 1, "heads", heads, kPositive);
+  v.require(layers >= 1, "layers", layers, kPositive);
+  v.require(a_clamp >= 0, "a_clamp", a_clamp, "must be >= 0 (0 = off)");
+  v.require(chunk >= 1, "chunk", chunk, kPositive);
+}
+
+void SsmConfig::validate(const Validator& v) const {
+  v.require(d_state >= 1, "d_state", d_state, kPositive);
+  v.require(d_conv >= 1, "d_conv", d_conv, kPositive);
+  v.require(expand >= 1, "expand", expand, kPositive);
+  v.require(dt_rank >= 0, "dt_rank", dt_rank, "must be >= 0 (0 = ceil(n_embd / 16))");
+  v.require(dt_min > 0, "dt_min", dt_min, kPositive);
+  v.require(dt_max >= dt_min, "dt_max", dt_max, cat("must be >= model.ssm.dt_min (", dt_min, ")"));
+  v.require(chunk >= 1, "chunk", chunk, kPositive);
+}
+
 void DataConfig::validate(const Validator& v) const {
   v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
   v.require(!path.empty(), "path", path, "must name the training data");
@@ -98,6 +117,8 @@ void DistributedConfig::validate(const Validator& v) const {
 
 void RunConfig::validate(const Provenance& where) const {
   model.validate(Validator("model", where));
+  model.rnn.validate(Validator("model.rnn", where));
+  model.ssm.validate(Validator("model.ssm", where));
   data.validate(Validator("data", where));
   data.task.validate(Validator("data.task", where));
   optim.validate(Validator("optim", where));

@@ -21,6 +21,8 @@ enum class TokenizerKind { character, byte };
 enum class OptimizerKind { adamw, sgd };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
+enum class RnnMode { sequential, parallel };
+enum class SsmInit { s4d_lin, s4d_inv, legs };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
 constexpr std::array<std::string_view, 3> enum_names(MlpKind) { return {"gelu", "swiglu", "none"}; }
@@ -32,6 +34,58 @@ constexpr std::array<std::string_view, 2> enum_names(TokenizerKind) { return {"c
 constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
+constexpr std::array<std::string_view, 2> enum_names(RnnMode) { return {"sequential", "parallel"}; }
+constexpr std::array<std::string_view, 3> enum_names(SsmInit) { return {"s4d_lin", "s4d_inv", "legs"}; }
+
+// State space mixers (s4d, s4, mamba; spec/mixers.md §2–3). The model width is model.n_embd.
+struct SsmConfig {
+  int64_t d_state = 16;
+  int64_t d_conv = 4;
+  int64_t expand = 2;
+  int64_t dt_rank = 0;
+  double dt_min = 0.001;
+  double dt_max = 0.1;
+  SsmInit init = SsmInit::s4d_lin;
+  int64_t chunk = 64;
+
+  template <class V>
+  void visit(V& v) {
+    v("d_state", d_state, "state size N (s4d/s4: N/2 complex modes)");
+    v("d_conv", d_conv, "mamba: width of the causal depthwise convolution");
+    v("expand", expand, "mamba: inner width = expand * n_embd");
+    v("dt_rank", dt_rank, "mamba: rank of the step-size projection; 0 = ceil(n_embd / 16)");
+    v("dt_min", dt_min, "smallest initial step size");
+    v("dt_max", dt_max, "largest initial step size");
+    v("init", init, "s4d/s4: initialisation of A (s4d_lin, s4d_inv; legs = HiPPO-LegS, s4 only)");
+    v("chunk", chunk, "mamba: time steps per chunk of the selective scan (backward checkpoints)");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const SsmConfig&) const = default;
+};
+
+// Recurrent mixers (lstm, gru, paragru, paralstm; spec/mixers.md §7). The hidden width is model.n_embd.
+struct RnnConfig {
+  RnnMode mode = RnnMode::parallel;
+  int64_t max_newton_iters = 6;
+  double tol = 1e-6;
+  int64_t heads = 4;
+  int64_t layers = 1;
+  double a_clamp = 0.0;
+  int64_t chunk = 64;
+
+  template <class V>
+  void visit(V& v) {
+    v("mode", mode, "ParaGRU/ParaLSTM: sequential loop, or Newton + parallel reduction (ParaRNN)");
+    v("max_newton_iters", max_newton_iters, "parallel mode: most Newton iterations per forward");
+    v("tol", tol, "parallel mode: stop when max |h_l - f(h_{l-1}, x_l)| <= tol");
+    v("heads", heads, "ParaGRU/ParaLSTM: input-map heads (block-diagonal B); must divide n_embd");
+    v("layers", layers, "lstm/gru: stacked recurrent layers inside one mixer");
+    v("a_clamp", a_clamp, "ParaGRU/ParaLSTM: clamp |a|, |cp| elementwise to this in forward; 0 = off");
+    v("chunk", chunk, "parallel mode: time steps per chunk of the two-level scan");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const RnnConfig&) const = default;
+};
 
 struct ModelConfig {
   std::string mixer = "attention";
@@ -51,6 +105,8 @@ struct ModelConfig {
   double rope_base = 10000.0;
   bool tie_embeddings = true;
   double init_std = 0.02;
+  RnnConfig rnn;
+  SsmConfig ssm;
 
   template <class V>
   void visit(V& v) {
@@ -71,6 +127,8 @@ struct ModelConfig {
     v("rope_base", rope_base, "RoPE frequency base");
     v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
     v("init_std", init_std, "standard deviation of the normal weight init");
+    v("rnn", rnn, "recurrent mixers (lstm, gru, paragru, paralstm)");
+    v("ssm", ssm, "state space mixers (s4d, s4, mamba)");
   }
   void validate(const Validator& v) const;
   bool operator==(const ModelConfig&) const = default;

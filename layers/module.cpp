@@ -20,6 +20,12 @@ void fill(Tensor& t, const Init& init, RngStream stream) {
     case Init::Kind::ones: t.fill_(1.0); return;
     case Init::Kind::normal:
     case Init::Kind::uniform: break;
+    case Init::Kind::custom: {
+      Tensor host = empty(t.shape(), DType::f64);
+      init.fill(host, stream);
+      t.copy_(host);
+      return;
+    }
   }
   Tensor host = empty(t.shape(), t.dtype());
   SF_DISPATCH_FLOAT(t.dtype(), "init_parameters", [&] {

@@ -8,6 +8,7 @@
 // ops of autograd/functions.h and never touch raw data.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -21,14 +22,18 @@ namespace sf {
 
 // How init_parameters() fills a parameter.
 struct Init {
-  enum class Kind : uint8_t { zeros, ones, normal, uniform };
+  enum class Kind : uint8_t { zeros, ones, normal, uniform, custom };
   Kind kind = Kind::zeros;
   double scale = 0.0;  // std for normal, half-width a for uniform on (−a, a)
+  // custom: fills a float64 host tensor of the parameter's shape from the parameter's stream
+  // (layer-specific inits such as SSM spectra and step sizes).
+  std::function<void(Tensor& host, RngStream stream)> fill;
 
-  static Init zeros() { return {Kind::zeros, 0.0}; }
-  static Init ones() { return {Kind::ones, 0.0}; }
-  static Init normal(double std) { return {Kind::normal, std}; }
-  static Init uniform(double a) { return {Kind::uniform, a}; }
+  static Init zeros() { return {Kind::zeros, 0.0, {}}; }
+  static Init ones() { return {Kind::ones, 0.0, {}}; }
+  static Init normal(double std) { return {Kind::normal, std, {}}; }
+  static Init uniform(double a) { return {Kind::uniform, a, {}}; }
+  static Init custom(std::function<void(Tensor&, RngStream)> f) { return {Kind::custom, 0.0, std::move(f)}; }
 };
 
 using NamedParameter = std::pair<std::string, Variable>;

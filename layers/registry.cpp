@@ -1,5 +1,9 @@
 #include "layers/registry.h"
 
+#include "layers/rnn/dense_rnn_mixer.h"
+#include "layers/rnn/para_rnn_mixer.h"
+#include "layers/ssm/mamba.h"
+#include "layers/ssm/s4d.h"
 #include "layers/transformer/causal_self_attention.h"
 
 namespace sf {
@@ -7,6 +11,12 @@ namespace sf {
 const std::vector<MixerEntry>& mixer_registry() {
   static const std::vector<MixerEntry> table = {
       {"attention", make_attention},
+      {"s4d", make_s4d},
+      {"mamba", make_mamba},
+      {"lstm", make_lstm},
+      {"gru", make_gru},
+      {"paragru", make_paragru},
+      {"paralstm", make_paralstm},
   };
   return table;
 }

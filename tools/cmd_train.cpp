@@ -1,17 +1,37 @@
-// seqforge train RECIPE [key=value ...] [--out DIR] [--resume] [--dry-run]
+// seqforge train RECIPE [key=value ...] [--out DIR] [--resume] [--dry-run] [--check-nan]
+//
+// SIGINT/SIGTERM: the run finishes its step, saves a checkpoint and exits 0 (a second signal exits at
+// once). A fresh run refuses a run directory that already holds checkpoints: they are only ever
+// continued (--resume), never overwritten.
 #include <filesystem>
 #include <iostream>
 
+#include "autograd/function.h"
 #include "tools/commands.h"
+#include "train/checkpoint.h"
+#include "train/signals.h"
 #include "train/trainer.h"
 
 namespace sf::cli {
+namespace {
+namespace fs = std::filesystem;
+
+void check_run_directory(const std::string& dir, bool resume) {
+  const std::string last = latest_checkpoint((fs::path(dir) / "checkpoints").string());
+  SF_CHECK(resume || last.empty(), "run directory ", dir, " already holds checkpoints (newest: ", last,
+           "); pass --resume to continue that run, or choose another --out so they are not overwritten");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  SF_CHECK(!ec, "run directory ", dir, ": cannot create it (", ec.message(), ")");
+}
+
+}  // namespace
 
 void register_train(CLI::App& app) {
   struct Args {
     std::string recipe, out;
     std::vector<std::string> overrides;
-    bool resume = false, dry_run = false;
+    bool resume = false, dry_run = false, check_nan = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model from a YAML recipe");
@@ -20,21 +40,41 @@ void register_train(CLI::App& app) {
   cmd->add_option("--out", args->out, "run directory (default: runs/<recipe name>)");
   cmd->add_flag("--resume", args->resume, "continue from the newest checkpoint in the run directory");
   cmd->add_flag("--dry-run", args->dry_run, "validate the recipe, build the model, print it, and stop");
+  cmd->add_flag("--check-nan", args->check_nan,
+                "check every op's output and gradients; stop at the first NaN/Inf naming the op (slower)");
   cmd->callback([args] {
     LoadedConfig loaded = load_run_config(args->recipe, args->overrides);
     TrainOptions options;
     options.out_dir = args->out.empty()
-                          ? (std::filesystem::path("runs") / std::filesystem::path(args->recipe).stem()).string()
+                          ? (fs::path("runs") / fs::path(args->recipe).stem()).string()
                           : args->out;
     options.resume = args->resume;
+    if (!args->dry_run) check_run_directory(options.out_dir, options.resume);
     Trainer trainer(std::move(loaded), options);
-    trainer.describe(std::cout);
+    const WorldInfo& world = trainer.world();
+    const bool speaks = world.rank == 0;  // in a multi-rank launch only rank 0 prints
+    if (speaks) trainer.describe(std::cout);
     if (args->dry_run) {
       std::cout << "dry run: recipe, data and model are valid; nothing trained\n";
       return;
     }
-    std::cout << "run directory: " << options.out_dir << "\n";
-    trainer.run(std::cout);
+    if (speaks) std::cout << "run directory: " << options.out_dir << "\n";
+    if (speaks && world.world > 1)
+      std::cout << "data-parallel: " << world.world << " ranks, " << trainer.config().train.batch_size / world.world
+                << " of the global batch of " << trainer.config().train.batch_size << " sequences each\n";
+    set_check_nan(args->check_nan);
+    install_stop_handlers();
+    try {
+      trainer.run(std::cout);
+    } catch (const std::exception& e) {
+      if (world.world > 1) abort_world(e.what());  // the other ranks would wait for this one until timeout_s
+      throw;
+    }
+    if (speaks && stop_requested()) {
+      std::cout << "interrupted by signal " << stop_signal() << " after step " << trainer.step()
+                << ": checkpoint saved to " << latest_checkpoint((fs::path(options.out_dir) / "checkpoints").string())
+                << "; continue with --resume --out " << options.out_dir << std::endl;
+    }
   });
 }
 

@@ -15,5 +15,6 @@ using Registrar = void (*)(CLI::App& app);
 void register_train(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_generate(CLI::App& app);
+void register_bench(CLI::App& app);
 
 }  // namespace sf::cli

@@ -10,8 +10,13 @@
 #include <regex>
 #include <sstream>
 
+#include <csignal>
+
 #include "core/hash.h"
+#include "core/ops.h"
 #include "data/h5_file.h"
+#include "layers/module.h"
+#include "train/fault_inject.h"
 
 namespace sf {
 namespace fs = std::filesystem;
@@ -58,11 +63,17 @@ void fsync_path(const std::string& path) {
 
 void save_checkpoint(const std::string& path, const Checkpoint& c) {
   std::string tmp = path + ".tmp";
+  // A diverged model is not worth a checkpoint slot: keeping it could prune the last good one.
+  for (const auto& [name, t] : c.model)
+    SF_CHECK(all_finite(t), "not saving checkpoint ", path, ": parameter '", name, "' holds NaN or Inf");
   try {
     H5File f = H5File::create(tmp);
     f.write_attr("/", "format", "seqforge-checkpoint");
     f.write_attr("/", "format_version", kCheckpointFormatVersion);
     write_group(f, "/model", c.model);
+    // Half-way through the file: where a full disk or a kill would hurt most.
+    SF_CHECK(!fault_injected("checkpoint_write", c.step), tmp, ": write failed (injected by SF_FAULT_INJECT)");
+    if (fault_injected("checkpoint_kill", c.step)) std::raise(SIGKILL);
     write_group(f, "/optim", c.optim);
     f.write_tensor("/state/step", scalar_tensor(static_cast<double>(c.step), DType::i64));
     f.write_tensor("/state/sampler", scalar_tensor(static_cast<double>(c.sampler_state), DType::i64));
@@ -79,6 +90,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   std::error_code ec;
   fs::rename(tmp, path, ec);
   SF_CHECK(!ec, "saving checkpoint ", path, ": rename failed: ", ec.message());
+  fsync_path(fs::path(path).parent_path().empty() ? "." : fs::path(path).parent_path().string());  // the rename
 }
 
 Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
@@ -99,6 +111,15 @@ Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
   c.config_yaml = f.read_string("/config");
   c.recipe_text = f.read_string("/recipe");
   return c;
+}
+
+void load_model_state(Module& model, const Checkpoint& ckpt, const std::string& path) {
+  try {
+    model.load_state_dict(ckpt.model);
+  } catch (const Error& e) {
+    throw Error(detail::cat(path, ": checkpoint does not fit the model built from this recipe (another "
+                                  "architecture or vocabulary?): ", e.what()));
+  }
 }
 
 std::string checkpoint_path(const std::string& dir, int64_t step) {

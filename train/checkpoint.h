@@ -8,7 +8,8 @@
 // Root attributes: format = "seqforge-checkpoint", format_version. Every tensor carries an FNV-1a
 // checksum of its bytes ("fnv1a64"); loading verifies each and names the first bad tensor.
 // Files are written to "<path>.tmp", flushed and fsynced, then renamed: a crash mid-write leaves the
-// previous checkpoint intact.
+// previous checkpoint intact (and a stray .tmp that latest_checkpoint ignores). A model holding NaN/Inf
+// is not saved.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -19,6 +20,7 @@
 
 namespace sf {
 
+class Module;
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 struct Checkpoint {
@@ -37,6 +39,10 @@ constexpr int64_t kCheckpointFormatVersion = 1;
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 // Throws sf::Error naming the file and the problem (not a checkpoint, newer format, bad checksum ...).
 Checkpoint load_checkpoint(const std::string& path, bool with_optimizer = true);
+
+// Loads the checkpoint's parameters into `model`. A checkpoint of another architecture or vocabulary is
+// refused with a message naming `path`, the first mismatching parameter and both shapes.
+void load_model_state(Module& model, const Checkpoint& ckpt, const std::string& path);
 
 // "<dir>/step_000200.h5"; the latest complete checkpoint in dir ("" when there is none).
 std::string checkpoint_path(const std::string& dir, int64_t step);

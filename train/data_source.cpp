@@ -24,7 +24,11 @@ std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Token
   so.seed = static_cast<uint64_t>(cfg.train.seed);
   so.rank = rank;
   so.world = world;
-  return std::make_unique<BatchSampler>(std::move(data), so);
+  try {
+    return std::make_unique<BatchSampler>(std::move(data), so);
+  } catch (const Error& e) {  // too short for one batch: name the file
+    throw Error(detail::cat("corpus ", d.path, d.val_path.empty() ? "" : " / " + d.val_path, ": ", e.what()));
+  }
 }
 
 int64_t data_vocab_size(const RunConfig& cfg, const Tokenizer* tokenizer) {

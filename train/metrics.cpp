@@ -1,8 +1,9 @@
 #include "train/metrics.h"
 
+#include <charconv>
 #include <cmath>
-#include <iomanip>
 #include <sstream>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -22,8 +23,9 @@ std::string json_line(const std::vector<std::pair<std::string, double>>& fields)
       s << "null";
     } else if (v == std::floor(v) && std::abs(v) < 1e15) {
       s << static_cast<int64_t>(v);
-    } else {
-      s << std::setprecision(8) << v;
+    } else {  // the shortest text that reads back as the same double: resumed runs compare bitwise
+      char buf[32];
+      s << std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), v).ptr - buf));
     }
   }
   s << "}";

@@ -13,7 +13,7 @@ class MetricsWriter {
   // Appends to `path` (a resumed run continues the same file); throws sf::Error if it cannot open.
   explicit MetricsWriter(const std::string& path);
   bool is_open() const { return out_.is_open(); }
-  // Writes {"k": v, ...}; values are numbers (non-finite ones as null).
+  // Writes {"k": v, ...}; values are numbers, exact (shortest round-trip form; non-finite ones as null).
   void write(const std::vector<std::pair<std::string, double>>& fields);
 
  private:

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <thread>
 
 #include "autograd/functions.h"
 #include "config/yaml_writer.h"
@@ -15,7 +16,10 @@
 #include "optim/factory.h"
 #include "optim/schedule.h"
 #include "train/checkpoint.h"
+#include "train/divergence.h"
+#include "train/fault_inject.h"
 #include "train/metrics.h"
+#include "train/signals.h"
 
 namespace sf {
 namespace fs = std::filesystem;
@@ -36,7 +40,13 @@ std::string format_duration(double seconds) {
 
 Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(loaded)), options_(std::move(options)) {
   RunConfig& cfg = loaded_.config;
-  set_num_threads(static_cast<int>(cfg.train.threads));
+  world_ = world_from_env();
+  SF_CHECK(cfg.train.batch_size % world_.world == 0, "train.batch_size ", cfg.train.batch_size,
+           " is the global batch and must divide by the number of ranks (", world_.world, ")");
+  // Ranks on one machine share its cores unless train.threads says otherwise.
+  const int machine_share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world_.local_world);
+  set_num_threads(cfg.train.threads == 0 && world_.local_world > 1 ? machine_share
+                                                                    : static_cast<int>(cfg.train.threads));
   std::string resume_from;
   if (options_.resume) {
     resume_from = latest_checkpoint((fs::path(options_.out_dir) / "checkpoints").string());
@@ -61,12 +71,21 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   model_ = std::make_shared<SequenceModel>(cfg.model);
   model_->init_parameters(static_cast<uint64_t>(cfg.train.seed));
   if (!cfg.train.init_from.empty() && resume_from.empty()) {
-    model_->load_state_dict(load_checkpoint(cfg.train.init_from, false).model);
+    load_model_state(*model_, load_checkpoint(cfg.train.init_from, false), cfg.train.init_from);
   }
   optimizer_ = make_optimizer(cfg.optim, model_->named_parameters());
-  sampler_ = make_batch_source(cfg, tokenizer_.get());
-  eval_batches_ = sampler_->eval_batches(cfg.train.eval_batches);
+  RunConfig shard = cfg;  // this rank's rows of the global batch; the sampler's row index is global
+  shard.train.batch_size /= world_.world;
+  sampler_ = make_batch_source(shard, tokenizer_.get(), world_.rank, world_.world);
+  // Validation batches are those one process sees; evaluate() splits them over the ranks.
+  eval_batches_ = world_.world == 1 ? sampler_->eval_batches(cfg.train.eval_batches)
+                                    : make_batch_source(cfg, tokenizer_.get())->eval_batches(cfg.train.eval_batches);
   if (!resume_from.empty()) restore(resume_from);
+  if (world_.world > 1) {
+    comm_ = make_communicator(cfg.distributed, optimizer_->params().front().device());
+    grad_sync_ = std::make_unique<GradientSync>(*comm_, optimizer_->params(), cfg.distributed.bucket_mb);
+    grad_sync_->broadcast_parameters();
+  }
 }
 
 Trainer::~Trainer() = default;
@@ -81,13 +100,14 @@ void Trainer::describe(std::ostream& out) const {
 
 void Trainer::restore(const std::string& path) {
   Checkpoint c = load_checkpoint(path);
-  model_->load_state_dict(c.model);
+  load_model_state(*model_, c, path);
   optimizer_->load_state_tensors(c.optim);
   sampler_->set_state(c.sampler_state);
   step_ = c.step;
 }
 
 void Trainer::save(std::ostream& out) {
+  if (world_.rank != 0) return;  // every rank holds the same model, optimizer and sampler counter
   fs::path dir = fs::path(options_.out_dir) / "checkpoints";
   fs::create_directories(dir);
   Checkpoint c;
@@ -105,18 +125,44 @@ void Trainer::save(std::ostream& out) {
   out << "saved checkpoint " << path << "\n";
 }
 
-EvalResult Trainer::evaluate() { return sf::evaluate(*model_, eval_batches_, sampler_->scores_accuracy()); }
+EvalResult Trainer::evaluate() {
+  const bool with_accuracy = sampler_->scores_accuracy();
+  if (!comm_) return sf::evaluate(*model_, eval_batches_, with_accuracy);
+  // Rank r takes batches r, r + world, ...; summed over ranks this is the single-process result.
+  Tensor sums = zeros({4}, DType::f64);  // loss, correct, scored, batches
+  double* s = sums.data<double>();
+  for (size_t i = static_cast<size_t>(world_.rank); i < eval_batches_.size(); i += static_cast<size_t>(world_.world)) {
+    const Batch& b = eval_batches_[i];
+    EvalResult r = sf::evaluate(*model_, {b}, with_accuracy);
+    s[0] += r.loss;
+    if (with_accuracy) {
+      const double scored = sum(binary(BinaryOp::ne, b.y, static_cast<double>(kIgnoreIndex))).item<double>();
+      s[1] += r.accuracy * scored;
+      s[2] += scored;
+    }
+    s[3] += 1;
+  }
+  comm_->all_reduce(sums, ReduceOp::sum);
+  EvalResult r;
+  r.batches = static_cast<int64_t>(s[3]);
+  r.loss = r.batches > 0 ? s[0] / s[3] : 0.0;
+  if (with_accuracy) r.accuracy = s[2] > 0 ? s[1] / s[2] : 0.0;
+  return r;
+}
 
-std::vector<StepLog> Trainer::run(std::ostream& out) {
+std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
   const RunConfig& cfg = loaded_.config;
   const TrainConfig& tc = cfg.train;
+  std::ostream muted(nullptr);
+  std::ostream& out = world_.rank == 0 ? rank_out : muted;  // rank 0 speaks for the run
   fs::create_directories(options_.out_dir);
-  {
+  if (world_.rank == 0) {
     std::ofstream resolved(fs::path(options_.out_dir) / "config.resolved.yaml");
     SF_CHECK(resolved.is_open(), options_.out_dir, ": cannot write config.resolved.yaml");
     resolved << to_yaml(cfg);
   }
-  MetricsWriter metrics((fs::path(options_.out_dir) / "metrics.jsonl").string());
+  MetricsWriter metrics =
+      world_.rank == 0 ? MetricsWriter((fs::path(options_.out_dir) / "metrics.jsonl").string()) : MetricsWriter();
   LrSchedule schedule = make_schedule(cfg.optim, tc.steps);
   std::vector<Variable> params = optimizer_->params();
   const double tokens_per_step = static_cast<double>(tc.batch_size * tc.seq_len * tc.grad_accum);
@@ -125,6 +171,7 @@ std::vector<StepLog> Trainer::run(std::ostream& out) {
   int64_t window_steps = 0;
   const auto run_start = Clock::now();
   const int64_t first_step = step_;
+  DivergenceGuard guard(tc.max_bad_steps, (fs::path(options_.out_dir) / "checkpoints").string());
 
   while (step_ < tc.steps) {
     double lr = schedule.lr(step_);
@@ -132,25 +179,42 @@ std::vector<StepLog> Trainer::run(std::ostream& out) {
     optimizer_->zero_grad();
     double loss_sum = 0;
     for (int64_t micro = 0; micro < tc.grad_accum; ++micro) {
+      if (grad_sync_) grad_sync_->begin_micro_step(micro == tc.grad_accum - 1);  // sync the last one only
       Batch b = sampler_->next();
       Variable loss = model_->loss(b.x, b.y);
       loss_sum += loss.item<double>();
       (tc.grad_accum > 1 ? loss * (1.0 / static_cast<double>(tc.grad_accum)) : loss).backward();
     }
     double loss_value = loss_sum / static_cast<double>(tc.grad_accum);
+    bool stop_signal = stop_requested();
+    if (grad_sync_) {
+      grad_sync_->finish();
+      // Every rank logs the mean loss and stops together, so their decisions never diverge.
+      Tensor shared = zeros({2}, DType::f64);
+      shared.data<double>()[0] = loss_value;
+      shared.data<double>()[1] = stop_signal ? 1.0 : 0.0;
+      comm_->all_reduce(shared, ReduceOp::sum);
+      loss_value = shared.data<double>()[0] / world_.world;
+      stop_signal = shared.data<double>()[1] > 0;
+    }
     double norm = clip_grad_norm(params, cfg.optim.grad_clip);
+    if (fault_injected("nonfinite_loss", step_ + 1)) loss_value = NAN;
+    if (!guard.admit(step_ + 1, loss_value, norm)) {  // not applied; retried on the next batch
+      out << guard.skip_message(step_ + 1, loss_value, norm) << std::endl;
+      continue;
+    }
     optimizer_->step(lr);
     ++step_;
     ++window_steps;
 
     const bool eval_now = step_ % tc.eval_every == 0 || step_ == tc.steps;
     const bool log_now = step_ % tc.log_every == 0 || step_ == tc.steps || eval_now;
-    const bool stop_now = step_ == options_.stop_at;
+    const bool stop_now = step_ == options_.stop_at || stop_signal;
     const bool save_now =
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
-      StepLog log{step_, loss_value, lr, norm, NAN, tokens_per_step * window_steps / std::max(elapsed, 1e-9)};
+      StepLog log{step_, loss_value, lr, norm, NAN, NAN, tokens_per_step * window_steps / std::max(elapsed, 1e-9)};
       if (eval_now) {
         EvalResult r = evaluate();
         log.val_loss = r.loss;
@@ -170,7 +234,7 @@ std::vector<StepLog> Trainer::run(std::ostream& out) {
                                                       {"tokens_per_s", log.tokens_per_s}};
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
-      metrics.write(row);
+      if (metrics.is_open()) metrics.write(row);
       logs.push_back(log);
     }
     if (save_now) save(out);

@@ -10,6 +10,8 @@
 #include "config/loader.h"
 #include "data/batch_source.h"
 #include "data/tokenizer.h"
+#include "distributed/gradient_sync.h"
+#include "distributed/world.h"
 #include "train/data_source.h"
 #include "layers/sequence_model.h"
 #include "optim/optimizer.h"
@@ -44,6 +46,9 @@ class Trainer {
   SequenceModel& model() { return *model_; }
   const RunConfig& config() const { return loaded_.config; }
   int64_t step() const { return step_; }
+  // This process in the launch (rank 0 of 1 without mpirun/srun). Only rank 0 prints, writes
+  // metrics and checkpoints; train.batch_size is the global batch, split evenly over the ranks.
+  const WorldInfo& world() const { return world_; }
 
  private:
   void save(std::ostream& out);
@@ -57,6 +62,9 @@ class Trainer {
   std::unique_ptr<BatchSource> sampler_;
   std::vector<Batch> eval_batches_;
   int64_t step_ = 0;
+  WorldInfo world_;
+  std::unique_ptr<Communicator> comm_;       // world > 1 only
+  std::unique_ptr<GradientSync> grad_sync_;  // averages gradients over the ranks during backward
 };
 
 }  // namespace sf

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/cpu/loop.h"
+#include "core/cpu/vec_math.h"
 #include "core/elementwise_math.h"
 
 namespace sf::cpu {
@@ -156,6 +157,12 @@ Tensor unary_t(const Tensor& x) {
   Tensor out = empty(x.shape(), x.dtype());
   T* o = out.data<T>();
   const T* a = x.data<T>();
+  if constexpr (std::is_same_v<T, float> && (OP == UnaryOp::gelu_erf || OP == UnaryOp::gelu_tanh)) {
+    if (x.is_contiguous()) {
+      gelu_f32(a, o, x.numel(), OP == UnaryOp::gelu_tanh);  // vectorised
+      return out;
+    }
+  }
   for_each<2>(x.shape(), {out.strides(), x.strides()}, [=](int64_t i, int64_t j) { o[i] = unary_fn<OP>(a[j]); });
   return out;
 }
@@ -166,6 +173,12 @@ Tensor unary_backward_t(const Tensor& grad, const Tensor& x, const Tensor& y) {
   T* o = out.data<T>();
   const T* g = grad.data<T>();
   const T* xp = x.data<T>();
+  if constexpr (std::is_same_v<T, float> && (OP == UnaryOp::gelu_erf || OP == UnaryOp::gelu_tanh)) {
+    if (x.is_contiguous() && grad.is_contiguous() && grad.shape() == x.shape()) {
+      gelu_backward_f32(g, xp, o, x.numel(), OP == UnaryOp::gelu_tanh);  // vectorised
+      return out;
+    }
+  }
   if (deriv_uses_y(OP) && y.defined()) {
     const T* yp = y.data<T>();
     for_each<4>(x.shape(), {out.strides(), grad.strides(), x.strides(), y.strides()},

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "autograd/functions.h"
+#include "autograd/fused_attention.h"
 
 namespace sf {
 namespace {
@@ -19,6 +20,11 @@ Tensor future_mask(int64_t length) {
 }  // namespace
 
 Variable attention_core(const Variable& q, const Variable& k, const Variable& v, const Tensor& bias) {
+  if (q.data().device().is_cpu()) return flash_attention(q, k, v, bias);
+  return attention_core_reference(q, k, v, bias);
+}
+
+Variable attention_core_reference(const Variable& q, const Variable& k, const Variable& v, const Tensor& bias) {
   SF_CHECK(q.dim() == 4 && q.shape() == k.shape() && q.shape() == v.shape(),
            "attention: q, k, v must share one (B, H, L, d_h) shape, got ", shape_str(q.shape()), ", ",
            shape_str(k.shape()), ", ", shape_str(v.shape()));

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "autograd/functions.h"
-#include "test_util.h"
+#include "tests/random.h"
 
 namespace sf {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/gradcheck.h"
-#include "test_util.h"
+#include "tests/random.h"
 
 namespace sf {
 namespace {

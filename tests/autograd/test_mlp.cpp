@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "autograd/functions.h"
-#include "test_util.h"
+#include "tests/random.h"
 
 namespace sf {
 namespace {

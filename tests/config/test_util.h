@@ -1,15 +1,13 @@
-// Helpers for the config tests: a scratch directory tree and error-message checks.
+// Helpers for the config tests (the shared ones come from tests/support.h).
 #pragma once
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <functional>
 #include <string>
 
 #include "config/run_config.h"
 #include "config/yaml_writer.h"
 #include "core/error.h"
+#include "tests/support.h"
 
 namespace sf {
 // gtest prints a RunConfig that differs from the expected one as its YAML.
@@ -17,44 +15,6 @@ inline void PrintTo(const RunConfig& c, std::ostream* os) { *os << "\n" << to_ya
 }  // namespace sf
 
 namespace sf::testing_config {
-
-// A fresh directory under the gtest temp dir, removed at the end of the test.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    root_ = std::filesystem::path(::testing::TempDir()) /
-            (std::string("sf_config_") + info->test_suite_name() + "_" + info->name());
-    std::filesystem::remove_all(root_);
-    std::filesystem::create_directories(root_);
-  }
-  ~ScratchDir() { std::filesystem::remove_all(root_); }
-
-  // Writes `text` to root/relative (creating folders) and returns the full path.
-  std::string write(const std::string& relative, const std::string& text) const {
-    const auto path = root_ / relative;
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-    return path.string();
-  }
-  std::string path(const std::string& relative) const { return (root_ / relative).string(); }
-
- private:
-  std::filesystem::path root_;
-};
-
-// The message of the sf::Error that `f` throws; a test failure when it throws none.
-inline std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an sf::Error";
-  return "";
-}
-
+using test::error_of;
+using test::ScratchDir;
 }  // namespace sf::testing_config
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE(std::string(text).find(part), std::string::npos) << "missing \"" << (part) << "\" in: " << (text)

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "tests/support.h"
 #include "data/h5_file.h"
 
 using namespace sf;
@@ -14,15 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 class H5FileTest : public ::testing::Test {
  protected:

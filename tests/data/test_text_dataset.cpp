@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "tests/support.h"
 #include "data/text_dataset.h"
 
 using namespace sf;
@@ -15,15 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 const std::string kCorpora = std::string(SF_SOURCE_DIR) + "/data/corpora";
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 class BadCorpus : public ::testing::Test {
  protected:

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "tests/support.h"
 #include "data/text_dataset.h"
 #include "data/tokenizer.h"
 
@@ -11,15 +12,7 @@ using namespace sf;
 namespace {
 const std::string kShakespeare = std::string(SF_SOURCE_DIR) + "/data/corpora/tinyshakespeare.txt";
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 }  // namespace
 
 TEST(CharTokenizer, TinyShakespeareHas65CharactersAndRoundTrips) {

@@ -9,14 +9,9 @@
 #include "config/run_config.h"
 #include "core/rng.h"
 #include "layers/module.h"
+#include "tests/random.h"
 
 namespace sf::test {
-
-inline Tensor randn(const Shape& shape, uint64_t seed, DType dtype = DType::f64) {
-  Tensor t = empty(shape, DType::f64);
-  rng_normal(t.data<double>(), t.numel(), RngStream{seed, 0, 0x54455354 /*'TEST'*/});
-  return t.to(dtype);
-}
 
 inline Tensor random_tokens(int64_t batch, int64_t length, int64_t vocab, uint64_t seed) {
   std::vector<int64_t> v(static_cast<size_t>(batch * length));

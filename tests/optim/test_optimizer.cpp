@@ -2,6 +2,8 @@
 // and bitwise independence of the thread count.
 #include <gtest/gtest.h>
 
+#include "tests/support.h"
+
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -18,14 +20,7 @@ namespace {
 
 using namespace optim_golden;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using test::error_of;
 
 TEST(ParamGroups, MatricesDecayVectorsDoNotFrozenAndTiedAreDropped) {
   NamedParameters params = test::toy_params(DType::f32);

@@ -1,31 +1,15 @@
 // The seqforge binary as a user runs it: exit codes and what it prints.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <regex>
 #include <string>
 
+#include "seqforge_process.h"
+
 namespace {
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome seqforge(const std::string& args) {
-  const std::string cmd = std::string(SF_BINARY_DIR) + "/seqforge " + args + " 2>&1";
-  Outcome r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using sf::test::Outcome;
+using sf::test::seqforge;
 
 TEST(Cli, VersionPrintsNameAndVersion) {
   Outcome r = seqforge("--version");

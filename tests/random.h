@@ -1,7 +1,5 @@
-// Random inputs for autograd tests.
+// Random test inputs from the counter-based RNG (reproducible on any thread count).
 #pragma once
-#include <cmath>
-
 #include "core/ops.h"
 #include "core/rng.h"
 

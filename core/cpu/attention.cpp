@@ -1,0 +1,225 @@
+#include "core/cpu/attention.h"
+
+// Tile products are single-threaded Eigen GEMMs; the threading is over tasks (see attention.h).
+#define EIGEN_DONT_PARALLELIZE
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <Eigen/Core>
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/parallel.h"
+
+namespace sf::cpu {
+namespace {
+
+constexpr int64_t T = kFlashTile;
+constexpr int64_t kMinTaskWork = 1 << 16;  // multiply-adds below which tasks are not worth a thread
+
+template <class S>
+using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class S>
+using Map = Eigen::Map<Mat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using CMap = Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>>;
+
+// One (B, H, L, d_h) operand read in place: rows of one head are `ls` apart.
+template <class S>
+struct Heads {
+  S* p;
+  int64_t bs, hs, ls, H;
+  S* head(int64_t bh) const { return p + (bh / H) * bs + (bh % H) * hs; }
+};
+
+Tensor rows_readable(const Tensor& x) { return x.stride(3) == 1 ? x : x.contiguous(); }
+
+template <class S>
+Heads<S> heads(const Tensor& x) {
+  return {x.data<S>(), x.stride(0), x.stride(1), x.stride(2), x.size(1)};
+}
+
+// A (B, H, L, d_h) result stored as (B, L, H, d_h).
+Tensor head_major_buffer(int64_t B, int64_t H, int64_t L, int64_t d, DType dtype) {
+  return empty({B, L, H, d}, dtype).transpose(1, 2);
+}
+
+// The bias of one head, broadcast to (L, L): element (i, j) at p[i * is + j * js].
+template <class S>
+struct Bias {
+  const S* p = nullptr;
+  int64_t bs = 0, hs = 0, is = 0, js = 0, H = 1;
+  const S* head(int64_t bh) const { return p ? p + (bh / H) * bs + (bh % H) * hs : nullptr; }
+};
+
+template <class S>
+Bias<S> bias_of(const Tensor& bias, int64_t B, int64_t H, int64_t L, Tensor& keep) {
+  Bias<S> b;
+  if (!bias.defined()) return b;
+  keep = bias.to(dtype_of<S>()).expand({B, H, L, L});
+  b.p = keep.data<S>();
+  b.bs = keep.stride(0), b.hs = keep.stride(1), b.is = keep.stride(2), b.js = keep.stride(3), b.H = H;
+  return b;
+}
+
+// S (ni × nj) = s · Q_I K_J^T + bias, with -inf above the diagonal (query i0 + r, key j0 + c).
+template <class S>
+void scores(Map<S>& sc, const CMap<S>& qi, const CMap<S>& kj, S scale, const S* bias, const Bias<S>& bl,
+            int64_t i0, int64_t j0) {
+  sc.noalias() = scale * (qi * kj.transpose());
+  const int64_t ni = sc.rows(), nj = sc.cols();
+  if (bias)
+    for (int64_t r = 0; r < ni; ++r)
+      for (int64_t c = 0; c < nj; ++c) sc(r, c) += bias[(i0 + r) * bl.is + (j0 + c) * bl.js];
+  if (j0 + nj - 1 > i0)  // the tile crosses the diagonal
+    for (int64_t r = 0; r < ni; ++r)
+      for (int64_t c = std::max<int64_t>(0, i0 + r - j0 + 1); c < nj; ++c)
+        sc(r, c) = -std::numeric_limits<S>::infinity();
+}
+
+template <class S>
+FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
+  const S scale = S(1) / std::sqrt(S(d));
+  FlashForward r{head_major_buffer(B, H, L, d, q.dtype()), empty({B, H, L}, q.dtype())};
+  Tensor bias_keep;
+  const Bias<S> bias = bias_of<S>(bias_in, B, H, L, bias_keep);
+  const Heads<S> Q = heads<S>(q), K = heads<S>(k), V = heads<S>(v), O = heads<S>(r.out);
+  S* lse = r.lse.data<S>();
+  const int64_t tiles = (L + T - 1) / T;
+  // A task is one query tile against the keys up to it: small ones are grouped to pay for a parallel region.
+  const int64_t task_work = std::min(T, L) * std::min(T, L) * d;
+  parallel_for(B * H * tiles, std::max<int64_t>(1, kMinTaskWork / task_work), [&](int64_t t0, int64_t t1) {
+    Tensor scratch = empty({T * T + T * d + 2 * T}, q.dtype());
+    S* w = scratch.data<S>();
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t bh = t / tiles, i0 = (t % tiles) * T, ni = std::min(T, L - i0);
+      CMap<S> qi(Q.head(bh) + i0 * Q.ls, ni, d, Eigen::OuterStride<>(Q.ls));
+      Map<S> acc(w + T * T, ni, d, Eigen::OuterStride<>(d));
+      S *m = w + T * T + T * d, *l = m + T;
+      acc.setZero();
+      std::fill(m, m + ni, -std::numeric_limits<S>::infinity());
+      std::fill(l, l + ni, S(0));
+      for (int64_t j0 = 0; j0 <= i0 + ni - 1; j0 += T) {
+        const int64_t nj = std::min(T, L - j0);
+        CMap<S> kj(K.head(bh) + j0 * K.ls, nj, d, Eigen::OuterStride<>(K.ls));
+        CMap<S> vj(V.head(bh) + j0 * V.ls, nj, d, Eigen::OuterStride<>(V.ls));
+        Map<S> sc(w, ni, nj, Eigen::OuterStride<>(nj));
+        scores(sc, qi, kj, scale, bias.head(bh), bias, i0, j0);
+        for (int64_t r = 0; r < ni; ++r) {
+          const S m_new = std::max(m[r], sc.row(r).maxCoeff());
+          const S c = std::exp(m[r] - m_new);
+          sc.row(r) = (sc.row(r).array() - m_new).exp().matrix();
+          if (j0 + nj - 1 > i0 + r) sc.row(r).tail(j0 + nj - 1 - (i0 + r)).setZero();  // exp(-inf) exactly 0
+          l[r] = c * l[r] + sc.row(r).sum();
+          acc.row(r) *= c;
+          m[r] = m_new;
+        }
+        acc.noalias() += sc * vj;
+      }
+      Map<S> oi(O.head(bh) + i0 * O.ls, ni, d, Eigen::OuterStride<>(O.ls));
+      S* lse_i = lse + bh * L + i0;
+      for (int64_t r = 0; r < ni; ++r) {
+        oi.row(r) = acc.row(r) / l[r];
+        lse_i[r] = m[r] + std::log(l[r]);
+      }
+    }
+  });
+  return r;
+}
+
+template <class S>
+FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in,
+                      const Tensor& out, const Tensor& lse_t) {
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
+  const S scale = S(1) / std::sqrt(S(d));
+  FlashGrads g{head_major_buffer(B, H, L, d, q.dtype()), head_major_buffer(B, H, L, d, q.dtype()),
+               head_major_buffer(B, H, L, d, q.dtype())};
+  Tensor bias_keep;
+  const Bias<S> bias = bias_of<S>(bias_in, B, H, L, bias_keep);
+  const Heads<S> Q = heads<S>(q), K = heads<S>(k), V = heads<S>(v), O = heads<S>(out), dO = heads<S>(dout);
+  const Heads<S> dQ = heads<S>(g.dq), dK = heads<S>(g.dk), dV = heads<S>(g.dv);
+  Tensor dvec_t = empty({B * H, L}, q.dtype());
+  S* dvec = dvec_t.data<S>();
+  const S* lse = lse_t.data<S>();
+  parallel_for(B * H, std::max<int64_t>(1, kMinTaskWork / (L * L * d)), [&](int64_t b0, int64_t b1) {
+    Tensor scratch = empty({2 * T * T + 2 * T * d}, q.dtype());
+    S* w = scratch.data<S>();
+    for (int64_t bh = b0; bh < b1; ++bh) {
+      S* D = dvec + bh * L;  // D_i = Σ_k dO_ik O_ik
+      for (int64_t i = 0; i < L; ++i) {
+        const S *o = O.head(bh) + i * O.ls, *go = dO.head(bh) + i * dO.ls;
+        S s = 0;
+        for (int64_t c = 0; c < d; ++c) s += o[c] * go[c];
+        D[i] = s;
+      }
+      for (int64_t i = 0; i < L; ++i) std::fill(dQ.head(bh) + i * dQ.ls, dQ.head(bh) + i * dQ.ls + d, S(0));
+      for (int64_t j0 = 0; j0 < L; j0 += T) {
+        const int64_t nj = std::min(T, L - j0);
+        CMap<S> kj(K.head(bh) + j0 * K.ls, nj, d, Eigen::OuterStride<>(K.ls));
+        CMap<S> vj(V.head(bh) + j0 * V.ls, nj, d, Eigen::OuterStride<>(V.ls));
+        Map<S> dkj(w + 2 * T * T, nj, d, Eigen::OuterStride<>(d)), dvj(w + 2 * T * T + T * d, nj, d, Eigen::OuterStride<>(d));
+        dkj.setZero();
+        dvj.setZero();
+        for (int64_t i0 = j0 / T * T; i0 < L; i0 += T) {  // query tiles at or below the diagonal
+          const int64_t ni = std::min(T, L - i0);
+          CMap<S> qi(Q.head(bh) + i0 * Q.ls, ni, d, Eigen::OuterStride<>(Q.ls));
+          CMap<S> doi(dO.head(bh) + i0 * dO.ls, ni, d, Eigen::OuterStride<>(dO.ls));
+          Map<S> dqi(dQ.head(bh) + i0 * dQ.ls, ni, d, Eigen::OuterStride<>(dQ.ls));
+          Map<S> p(w, ni, nj, Eigen::OuterStride<>(nj)), dp(w + T * T, ni, nj, Eigen::OuterStride<>(nj));
+          scores(p, qi, kj, scale, bias.head(bh), bias, i0, j0);
+          const S* lse_i = lse + bh * L + i0;
+          for (int64_t r = 0; r < ni; ++r) {
+            p.row(r) = (p.row(r).array() - lse_i[r]).exp().matrix();
+            if (j0 + nj - 1 > i0 + r) p.row(r).tail(j0 + nj - 1 - (i0 + r)).setZero();
+          }
+          dvj.noalias() += p.transpose() * doi;
+          dp.noalias() = doi * vj.transpose();
+          for (int64_t r = 0; r < ni; ++r)  // dS = P ⊙ (dP − D), scaled by s once here
+            dp.row(r) = (scale * p.row(r).array() * (dp.row(r).array() - D[i0 + r])).matrix();
+          dqi.noalias() += dp * kj;
+          dkj.noalias() += dp.transpose() * qi;
+        }
+        Map<S>(dK.head(bh) + j0 * dK.ls, nj, d, Eigen::OuterStride<>(dK.ls)) = dkj;
+        Map<S>(dV.head(bh) + j0 * dV.ls, nj, d, Eigen::OuterStride<>(dV.ls)) = dvj;
+      }
+    }
+  });
+  return g;
+}
+
+void check_operand(const Tensor& x, const Tensor& q, const char* name) {
+  SF_CHECK(x.dim() == 4 && x.shape() == q.shape() && x.dtype() == q.dtype(), "flash attention: ", name,
+           " must match q's (B, H, L, d_h) shape and dtype, got ", shape_str(x.shape()));
+}
+
+}  // namespace
+
+FlashForward flash_attention_forward(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const Tensor& bias) {
+  check_operand(q_in, q_in, "q");
+  check_operand(k_in, q_in, "k");
+  check_operand(v_in, q_in, "v");
+  const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
+  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention", [&] { return forward_t<scalar_t>(q, k, v, bias); });
+}
+
+FlashGrads flash_attention_backward(const Tensor& dout_in, const Tensor& q_in, const Tensor& k_in, const Tensor& v_in,
+                                    const Tensor& bias, const Tensor& out_in, const Tensor& lse) {
+  check_operand(dout_in, q_in, "dout");
+  const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
+  const Tensor dout = rows_readable(dout_in.to(q.dtype())), out = rows_readable(out_in);
+  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention_backward",
+                           [&] { return backward_t<scalar_t>(dout, q, k, v, bias, out, lse.contiguous()); });
+}
+
+size_t flash_attention_scratch_bytes(int64_t head_dim, DType dtype) {
+  return static_cast<size_t>(2 * T * T + 2 * T * head_dim) * dtype_size(dtype);
+}
+
+size_t flash_attention_peak_bytes(int64_t batch, int64_t heads, int64_t length, int64_t head_dim, DType dtype,
+                                  int threads) {
+  const int64_t rows = batch * heads * length;
+  return static_cast<size_t>(4 * rows * head_dim + 2 * rows) * dtype_size(dtype) +
+         static_cast<size_t>(threads) * flash_attention_scratch_bytes(head_dim, dtype);
+}
+
+}  // namespace sf::cpu

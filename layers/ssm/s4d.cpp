@@ -1,0 +1,75 @@
+#include "layers/ssm/s4d.h"
+
+#include <cmath>
+#include <numbers>
+
+#include "autograd/functions.h"
+#include "core/rng.h"
+#include "layers/ssm/fft_conv.h"
+#include "layers/ssm/s4d_kernel.h"
+
+namespace sf {
+namespace {
+
+// Im A of mode n of a state of size N (spec §2.1), each row of a (D, N/2) parameter alike.
+Init imag_init(SsmInit kind, int64_t N) {
+  return Init::custom([kind, N](Tensor& t, RngStream) {
+    double* p = t.data<double>();
+    const int64_t M = t.size(1);
+    for (int64_t i = 0; i < t.numel(); ++i) {
+      const double n = static_cast<double>(i % M);
+      p[i] = kind == SsmInit::s4d_lin ? std::numbers::pi * n
+                                      : (N / std::numbers::pi) * (N / (2 * n + 1) - 1);
+    }
+  });
+}
+
+}  // namespace
+
+S4D::S4D(const ModelConfig& c, DType dtype) : width_(c.n_embd), modes_(c.ssm.d_state / 2) {
+  SF_CHECK(c.ssm.d_state >= 2 && c.ssm.d_state % 2 == 0, "s4d: model.ssm.d_state must be even and >= 2 (N/2 ",
+           "complex modes), got ", c.ssm.d_state);
+  SF_CHECK(c.ssm.init != SsmInit::legs, "s4d: model.ssm.init = legs is not available for s4d; use s4d_lin or s4d_inv");
+  const double lo = std::log(c.ssm.dt_min), hi = std::log(c.ssm.dt_max);
+  log_dt_ = register_parameter("log_dt", {width_},
+                               Init::custom([lo, hi](Tensor& t, RngStream s) {
+                                 rng_uniform(t.data<double>(), t.numel(), s, 0, lo, hi);
+                               }),
+                               dtype);
+  log_A_real_ = register_parameter("log_A_real", {width_, modes_},
+                                   Init::custom([](Tensor& t, RngStream) { t.fill_(std::log(0.5)); }), dtype);
+  A_imag_ = register_parameter("A_imag", {width_, modes_}, imag_init(c.ssm.init, c.ssm.d_state), dtype);
+  C_ = register_parameter("C", {width_, modes_, 2}, Init::normal(std::sqrt(0.5)), dtype);
+  D_ = register_parameter("D_skip", {width_}, Init::normal(1.0), dtype);
+  out_ = register_module("out", std::make_shared<Linear>(width_, 2 * width_, true,
+                                                         Init::uniform(1.0 / std::sqrt(double(width_))), dtype));
+}
+
+Variable S4D::kernel(int64_t L) const { return s4d_kernel(log_dt_, log_A_real_, A_imag_, C_, L); }
+
+Variable S4D::ssm(const Variable& u, int64_t n_fft) const {
+  SF_CHECK(u.dim() == 3 && u.size(2) == width_, "s4d: input must be (B, L, ", width_, "), got ", shape_str(u.shape()));
+  return causal_fft_conv(u, kernel(u.size(1)), n_fft) + u * D_;
+}
+
+Variable S4D::output(const Variable& y) const {
+  Variable z = out_->forward(gelu(y));
+  return narrow(z, -1, 0, width_) * sigmoid(narrow(z, -1, width_, width_));
+}
+
+Variable S4D::forward(const Variable& x) { return output(ssm(x)); }
+
+Tensor S4D::initial_state(int64_t batch) const { return zeros({batch, width_, modes_, 2}, D_.dtype()); }
+
+Tensor S4D::step(Tensor& state, const Tensor& x_t) {
+  NoGradGuard no_grad;
+  const S4dDiscrete d = s4d_discretise(log_dt_.data(), log_A_real_.data(), A_imag_.data());
+  Tensor y = s4d_step(state, d, C_.data(), x_t) + x_t * D_.data();
+  return output(Variable(y)).data();
+}
+
+std::shared_ptr<Mixer> make_s4d(const ModelConfig& config, int64_t /*layer_index*/, DType dtype) {
+  return std::make_shared<S4D>(config, dtype);
+}
+
+}  // namespace sf

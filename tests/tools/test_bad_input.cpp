@@ -1,0 +1,175 @@
+// Bad input, everywhere a user hands seqforge a file or a value: each case runs the built binary and
+// expects a non-zero exit (1: a problem the user can fix, never a crash) and a message naming the
+// problem. Every case also checks that the good checkpoint it could have touched is unchanged.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/h5_file.h"
+#include "seqforge_process.h"
+
+namespace sf::test {
+namespace {
+namespace fs = std::filesystem;
+
+struct Case {
+  const char* name;
+  const char* recipe;  // when non-null, written to {case}
+  const char* args;    // placeholders: {dir} fixtures, {tiny} a good recipe, {case}, {ckpt} a good checkpoint
+  const char* phrase;  // a key phrase of the message
+  int exit_code = 1;
+  const char* env = "";
+};
+
+const Case kCases[] = {
+    // --- the recipe file --------------------------------------------------------------------
+    {"recipe_missing", nullptr, "train {dir}/missing.yaml --dry-run", "cannot read recipe"},
+    {"recipe_is_directory", nullptr, "train {dir} --dry-run", "is a directory"},
+    {"yaml_duplicate_key", "model: {n_layer: 2}\nmodel: {n_head: 2}\n", "train {case} --dry-run", "duplicate key"},
+    {"recipe_binary", "\x7f" "ELF\x02\x01\x01\x00\x00\x00\x00\xff\xfe\n", "train {case} --dry-run", "{case}"},
+    {"yaml_malformed", "model: {n_layer: 2\n", "train {case} --dry-run", "malformed YAML"},
+    {"yaml_not_a_map", "- just\n- a list\n", "train {case} --dry-run", "{case}"},
+    {"unknown_section", "modle: {n_layer: 2}\n", "train {case} --dry-run", "model"},
+    {"unknown_key_nearest", "model: {n_layers: 2}\n", "train {case} --dry-run", "n_layer"},
+    {"wrong_type_int", "model: {n_layer: two}\n", "train {case} --dry-run", "n_layer"},
+    {"wrong_type_bool", "model: {bias: maybe}\n", "train {case} --dry-run", "bias"},
+    {"section_not_a_map", "train: 5\n", "train {case} --dry-run", "train"},
+    {"unknown_enum_value", "model: {norm: batchnorm}\n", "train {case} --dry-run", "layernorm"},
+    {"defaults_file_missing", "defaults: [model/no_such_model]\n", "train {case} --dry-run", "no_such_model"},
+    // --- values ------------------------------------------------------------------------------
+    {"negative_lr", nullptr, "train {tiny} optim.lr=-0.1", "optim.lr = -0.1: must be > 0"},
+    {"min_lr_above_lr", nullptr, "train {tiny} optim.min_lr=1", "optim.min_lr"},
+    {"n_head_not_dividing_n_embd", nullptr, "train {tiny} model.n_head=3", "multiple of model.n_head"},
+    {"seq_len_over_positional_table", nullptr, "train {tiny} train.seq_len=64", "model.block_size"},
+    {"dropout_out_of_range", nullptr, "train {tiny} model.dropout=1.5", "model.dropout"},
+    {"zero_steps", nullptr, "train {tiny} train.steps=0", "train.steps"},
+    {"negative_threads", nullptr, "train {tiny} train.threads=-1", "train.threads"},
+    {"unknown_device", nullptr, "train {tiny} train.device=tpu", "train.device"},
+    {"negative_keep_last", nullptr, "train {tiny} checkpoint.keep_last=-1", "checkpoint.keep_last"},
+    {"unknown_mixer", nullptr, "train {tiny} model.mixer=no_such_mixer", "no_such_mixer"},
+    {"override_without_equals", nullptr, "train {tiny} model.n_layer", "key.sub=value"},
+    {"override_unknown_key", nullptr, "train {tiny} model.n_layr=2", "n_layer"},
+    {"vocab_smaller_than_data", nullptr, "train {tiny} model.vocab_size=10", "vocabulary"},
+    // --- the corpus --------------------------------------------------------------------------
+    {"corpus_missing", nullptr, "train {tiny} data.path={dir}/no_such.txt", "no such corpus file"},
+    {"corpus_empty", nullptr, "train {tiny} data.path={dir}/empty.txt", "corpus file is empty"},
+    {"corpus_binary", nullptr, "train {tiny} data.path={dir}/binary.bin", "looks binary"},
+    {"corpus_is_directory", nullptr, "train {tiny} data.path={dir}", "is a directory"},
+    {"corpus_too_short", nullptr, "train {tiny} data.path={dir}/short.txt", "short.txt: BatchSampler"},
+    {"val_corpus_missing", nullptr, "train {tiny} data.val_path={dir}/no_such_val.txt", "no_such_val.txt"},
+    // --- checkpoints -------------------------------------------------------------------------
+    {"init_from_missing", nullptr, "train {tiny} train.init_from={dir}/none.h5", "does not exist"},
+    {"init_from_text_file", nullptr, "train {tiny} train.init_from={dir}/text.h5", "not an HDF5 file"},
+    {"init_from_truncated", nullptr, "train {tiny} train.init_from={dir}/truncated.h5", "truncated.h5"},
+    {"init_from_corrupt_tensor", nullptr, "train {tiny} train.init_from={dir}/corrupt.h5",
+     "tensor '/model/lm_head_or_first' is corrupt (checksum mismatch)"},
+    {"init_from_plain_hdf5", nullptr, "train {tiny} train.init_from={dir}/plain.h5", "not a seqforge checkpoint"},
+    {"init_from_newer_format", nullptr, "train {tiny} train.init_from={dir}/future.h5", "newer than this seqforge"},
+    {"init_from_other_architecture", nullptr, "train {tiny} train.init_from={dir}/wide.h5",
+     "in the model but"},
+    {"eval_truncated", nullptr, "eval {dir}/truncated.h5", "truncated.h5"},
+    {"eval_corrupt_tensor", nullptr, "eval {dir}/corrupt.h5", "checksum mismatch"},
+    {"generate_missing", nullptr, "generate {dir}/none.h5", "does not exist"},
+    // --- the run directory -------------------------------------------------------------------
+    {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
+    {"resume_other_architecture", nullptr, "train {tiny} model.n_embd=32 --resume --out {dir}/run",
+     "in the model but"},
+    {"fresh_run_over_checkpoints", nullptr, "train {tiny} --out {dir}/run", "already holds checkpoints"},
+    {"out_dir_unwritable", nullptr, "train {tiny} --out {dir}/text.h5/run", "cannot create"},
+    {"disk_full_while_saving", nullptr, "train {tiny} --resume train.steps=4 --out {dir}/run",
+     "write failed", 1, "SF_FAULT_INJECT=checkpoint_write"},
+};
+
+// ctest lists a case by its name, not by its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  return s;
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f << bytes;
+}
+
+class BadInput : public testing::TestWithParam<Case> {
+ protected:
+  // The fixtures: a good 2-step checkpoint (in {dir}/run, as a run directory), one of a wider model,
+  // and broken copies of the good one.
+  static void SetUpTestSuite() {
+    tmp_ = std::make_unique<TempDir>("bad_input");
+    dir_ = tmp_->path;
+    tiny_ = write_tiny_recipe(dir_);
+    Outcome a = seqforge("train " + tiny_ + " train.steps=2 --out " + dir_ + "/run");
+    ASSERT_EQ(a.exit_code, 0) << a.output;
+    Outcome b = seqforge("train " + tiny_ + " train.steps=2 model.n_embd=32 --out " + dir_ + "/wide_run");
+    ASSERT_EQ(b.exit_code, 0) << b.output;
+    ckpt_ = dir_ + "/run/checkpoints/step_000002.h5";
+    fs::copy_file(dir_ + "/wide_run/checkpoints/step_000002.h5", dir_ + "/wide.h5");
+    const std::string good = read_text(ckpt_);
+    write_file(dir_ + "/truncated.h5", good.substr(0, good.size() / 2));
+    write_file(dir_ + "/text.h5", "not a checkpoint\n");
+    write_file(dir_ + "/empty.txt", "");
+    write_file(dir_ + "/binary.bin", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+    write_file(dir_ + "/short.txt", "hi\n");
+    fs::copy_file(ckpt_, dir_ + "/corrupt.h5");
+    {
+      H5File f = H5File::open(dir_ + "/corrupt.h5", true);
+      corrupt_tensor_ = f.list("/model").front();
+      f.write_attr(corrupt_tensor_, "fnv1a64", "0123456789abcdef");
+      f.close();
+    }
+    fs::copy_file(ckpt_, dir_ + "/future.h5");
+    {
+      H5File f = H5File::open(dir_ + "/future.h5", true);
+      f.write_attr("/", "format_version", int64_t{99});
+      f.close();
+    }
+    {
+      H5File f = H5File::create(dir_ + "/plain.h5");
+      f.write_tensor("/data", scalar_tensor(1.0));
+      f.close();
+    }
+  }
+
+  static void TearDownTestSuite() { tmp_.reset(); }
+
+  static std::string expand(const std::string& s, const std::string& case_path) {
+    std::string out = replace_all(s, "{case}", case_path);
+    out = replace_all(out, "{tiny}", tiny_);
+    out = replace_all(out, "{ckpt}", ckpt_);
+    out = replace_all(out, "/model/lm_head_or_first", corrupt_tensor_);
+    return replace_all(out, "{dir}", dir_);
+  }
+
+  static inline std::unique_ptr<TempDir> tmp_;
+  static inline std::string dir_, tiny_, ckpt_, corrupt_tensor_;
+};
+
+TEST_P(BadInput, FailsWithAClearMessage) {
+  const Case& c = GetParam();
+  const std::string case_path = dir_ + "/" + c.name + ".yaml";
+  if (c.recipe != nullptr) write_file(case_path, c.recipe);
+  const std::string before = read_text(ckpt_);
+  Outcome r = seqforge(expand(c.args, case_path), c.env);
+  const size_t at = r.output.find("error: ");
+  RecordProperty("message", at == std::string::npos ? "" : r.output.substr(at, r.output.find('\n', at) - at));
+  EXPECT_EQ(r.exit_code, c.exit_code) << r.output;
+  EXPECT_NE(r.output.find("error: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(expand(c.phrase, case_path)), std::string::npos)
+      << "expected '" << expand(c.phrase, case_path) << "' in:\n" << r.output;
+  EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;
+  EXPECT_EQ(read_text(ckpt_), before) << "the good checkpoint changed";
+  EXPECT_FALSE(fs::exists(dir_ + "/run/checkpoints/step_000004.h5.tmp")) << "a half-written checkpoint was left";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, BadInput, testing::ValuesIn(kCases),
+                         [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace sf::test
