@@ -92,9 +92,12 @@ TypePair h5_types(DType dtype) {
 
 Hid scalar_space() { return Hid(H5Screate(H5S_SCALAR), H5Sclose); }
 
-Hid vlen_string_type() {
+// Strings are stored fixed-length: variable-length ones live in HDF5's global heap, whose reader
+// can hang on a corrupt file (found by tests/fuzz/fuzz_checkpoint), so they are refused on read.
+Hid fixed_string_type(size_t size) {
   Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_size(type, std::max<size_t>(size, 1));
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
   H5Tset_cset(type, H5T_CSET_UTF8);
   return type;
 }
@@ -105,18 +108,14 @@ std::string read_scalar_string(hid_t type, hid_t space, const std::string& file,
                                Read read) {
   SF_CHECK(H5Tget_class(type) == H5T_STRING, file, ": ", what, " is ", dtype_label(type), ", not a string");
   SF_CHECK(H5Sget_simple_extent_npoints(space) == 1, file, ": ", what, " is not a single string");
-  if (H5Tis_variable_str(type) > 0) {
-    Hid mem = vlen_string_type();
-    char* text = nullptr;
-    checked(read(hid_t(mem), static_cast<void*>(&text)), file, "cannot read " + what);
-    std::string out = text ? text : "";
-    H5free_memory(text);
-    return out;
-  }
+  SF_CHECK(H5Tis_variable_str(type) <= 0, file, ": ", what,
+           " is a variable-length string; seqforge reads only fixed-length strings (rewrite the file with seqforge)");
   size_t size = H5Tget_size(type);
+  SF_CHECK(size > 0 && size < (size_t{1} << 30), file, ": ", what, " has an implausible size (", size, " bytes)");
   Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem, size);
   H5Tset_strpad(mem, H5Tget_strpad(type));
+  H5Tset_cset(mem, H5Tget_cset(type));  // HDF5 does not convert between ASCII and UTF-8
   std::string out(size, '\0');
   checked(read(hid_t(mem), static_cast<void*>(out.data())), file, "cannot read " + what);
   if (H5Tget_strpad(type) == H5T_STR_SPACEPAD) {
@@ -133,10 +132,11 @@ std::string read_scalar_string(hid_t type, hid_t space, const std::string& file,
 
 H5File::H5File(int64_t id, std::string path, bool writable) : id_(id), path_(std::move(path)), writable_(writable) {}
 
-H5File H5File::create(const std::string& path) {
+H5File H5File::create(const std::string& path, size_t userblock_bytes) {
   silence_hdf5();
-  hid_t id = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), path,
-                     "cannot create HDF5 file");
+  Hid fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  if (userblock_bytes > 0) checked(H5Pset_userblock(fcpl, userblock_bytes), path, "bad HDF5 user block size");
+  hid_t id = checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), path, "cannot create HDF5 file");
   return H5File(id, path, true);
 }
 
@@ -298,16 +298,17 @@ void H5File::write_string(const std::string& name, std::string_view text) {
   SF_CHECK(text.find('\0') == std::string_view::npos, path_, ": string '", name,
            "' holds a NUL byte; store bytes as a tensor instead");
   if (has(name)) checked(H5Ldelete(id_, name.c_str(), H5P_DEFAULT), path_, "cannot replace '" + name + "'");
-  Hid type = vlen_string_type();
+  Hid type = fixed_string_type(text.size());
   Hid space = scalar_space();
   Hid lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   H5Pset_create_intermediate_group(lcpl, 1);
   Hid dset(checked(H5Dcreate2(id_, name.c_str(), type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT), path_,
                    "cannot create dataset '" + name + "'"),
            H5Dclose);
-  std::string copy(text);
-  const char* data = copy.c_str();
-  checked(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, &data), path_, "cannot write string '" + name + "'");
+  std::string copy(std::max<size_t>(text.size(), 1), '\0');
+  copy.replace(0, text.size(), text);
+  checked(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, copy.data()), path_,
+          "cannot write string '" + name + "'");
 }
 
 std::string H5File::read_string(const std::string& name) const {
@@ -344,10 +345,10 @@ void H5File::write_attr(const std::string& object, const std::string& key, std::
   check_writable(object);
   SF_CHECK(value.find('\0') == std::string_view::npos, path_, ": attribute '", key, "' holds a NUL byte");
   SF_CHECK(has(object), path_, ": no object '", object, "' for attribute '", key, "'");
-  std::string copy(value);
-  const char* data = copy.c_str();
-  Hid type = vlen_string_type();
-  put_attr(id_, path_, object, key, type, &data);
+  std::string copy(std::max<size_t>(value.size(), 1), '\0');
+  copy.replace(0, value.size(), value);
+  Hid type = fixed_string_type(value.size());
+  put_attr(id_, path_, object, key, type, copy.data());
 }
 
 void H5File::write_attr(const std::string& object, const std::string& key, int64_t value) {

@@ -18,7 +18,9 @@ namespace sf {
 
 class H5File {
  public:
-  static H5File create(const std::string& path);  // truncates an existing file
+  // Truncates an existing file. `userblock_bytes` (0 or a power of two >= 512) reserves that many
+  // bytes at the start of the file that HDF5 never touches (checkpoints keep a checksum there).
+  static H5File create(const std::string& path, size_t userblock_bytes = 0);
   static H5File open(const std::string& path, bool writable = false);
 
   H5File(H5File&& other) noexcept;
@@ -42,7 +44,7 @@ class H5File {
   // Full names of every dataset under `group`, recursively, sorted ("/model/a", "/model/b.c").
   std::vector<std::string> list(const std::string& group = "/") const;
 
-  // --- strings (scalar variable-length UTF-8, h5py's str) -----------------------------------
+  // --- strings (scalar fixed-length UTF-8; variable-length strings are refused on read) ---
   void write_string(const std::string& name, std::string_view text);  // text must hold no NUL
   std::string read_string(const std::string& name) const;              // fixed-length strings too
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <regex>
 #include <sstream>
@@ -51,6 +52,42 @@ NamedTensors read_group(const H5File& f, const std::string& group) {
   return out;
 }
 
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  SF_CHECK(in.is_open(), path, ": cannot open");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string seal_text(std::string_view body) {
+  std::ostringstream s;
+  s << "seqforge-checkpoint " << kCheckpointFormatVersion << " " << body.size() << " " << std::hex
+    << std::setw(16) << std::setfill('0') << fnv1a(body) << "\n";
+  return s.str();
+}
+
+void verify_seal(const std::string& path) {
+  const std::string bytes = read_bytes(path);
+  const std::string magic = "seqforge-checkpoint ";
+  SF_CHECK(bytes.size() >= kCheckpointHeaderBytes && bytes.compare(0, magic.size(), magic) == 0, path,
+           ": not a seqforge checkpoint (no seqforge header; written by another program, or not a checkpoint)");
+  std::istringstream header(bytes.substr(magic.size(), kCheckpointHeaderBytes - magic.size()));
+  int64_t version = -1;
+  uint64_t length = 0;
+  std::string hash;
+  header >> version >> length >> hash;
+  SF_CHECK(header && version > 0, path, ": checkpoint header is damaged");
+  SF_CHECK(version <= kCheckpointFormatVersion, path, ": checkpoint format version ", version,
+           " is newer than this seqforge reads (", kCheckpointFormatVersion, ")");
+  std::string_view body(bytes.data() + kCheckpointHeaderBytes, bytes.size() - kCheckpointHeaderBytes);
+  SF_CHECK(body.size() == length, path, ": checkpoint is truncated or extended (", body.size(),
+           " bytes after the header, the header says ", length, ")");
+  const std::string expected = seal_text(body);
+  SF_CHECK(bytes.compare(0, expected.size(), expected) == 0, path,
+           ": checkpoint is corrupt (file checksum mismatch): the file changed after it was written");
+}
+
 void fsync_path(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY);
   SF_CHECK(fd >= 0, path, ": cannot reopen to flush to disk");
@@ -67,7 +104,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
   for (const auto& [name, t] : c.model)
     SF_CHECK(all_finite(t), "not saving checkpoint ", path, ": parameter '", name, "' holds NaN or Inf");
   try {
-    H5File f = H5File::create(tmp);
+    H5File f = H5File::create(tmp, kCheckpointHeaderBytes);
     f.write_attr("/", "format", "seqforge-checkpoint");
     f.write_attr("/", "format_version", kCheckpointFormatVersion);
     write_group(f, "/model", c.model);
@@ -82,6 +119,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
     f.write_string("/config", c.config_yaml);
     f.write_string("/recipe", c.recipe_text);
     f.close();
+    seal_checkpoint(tmp);
     fsync_path(tmp);
   } catch (const Error& e) {
     std::remove(tmp.c_str());
@@ -95,6 +133,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
 
 Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
   SF_CHECK(fs::exists(path), "checkpoint ", path, " does not exist");
+  verify_seal(path);
   H5File f = H5File::open(path);
   SF_CHECK(f.has_attr("/", "format") && f.read_attr_string("/", "format") == "seqforge-checkpoint", path,
            ": not a seqforge checkpoint");
@@ -120,6 +159,17 @@ void load_model_state(Module& model, const Checkpoint& ckpt, const std::string& 
     throw Error(detail::cat(path, ": checkpoint does not fit the model built from this recipe (another "
                                   "architecture or vocabulary?): ", e.what()));
   }
+}
+
+void seal_checkpoint(const std::string& path) {
+  std::string bytes = read_bytes(path);
+  SF_CHECK(bytes.size() >= kCheckpointHeaderBytes, path, ": too short to hold a checkpoint header");
+  std::string seal = seal_text(std::string_view(bytes).substr(kCheckpointHeaderBytes));
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(0);
+  f.write(seal.data(), static_cast<std::streamsize>(seal.size()));
+  f.flush();
+  SF_CHECK(f.good(), path, ": cannot write the checkpoint header (disk full?)");
 }
 
 std::string checkpoint_path(const std::string& dir, int64_t step) {

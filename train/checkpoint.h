@@ -35,6 +35,7 @@ struct Checkpoint {
 };
 
 constexpr int64_t kCheckpointFormatVersion = 1;
+constexpr size_t kCheckpointHeaderBytes = 512;
 
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 // Throws sf::Error naming the file and the problem (not a checkpoint, newer format, bad checksum ...).
@@ -43,6 +44,10 @@ Checkpoint load_checkpoint(const std::string& path, bool with_optimizer = true);
 // Loads the checkpoint's parameters into `model`. A checkpoint of another architecture or vocabulary is
 // refused with a message naming `path`, the first mismatching parameter and both shapes.
 void load_model_state(Module& model, const Checkpoint& ckpt, const std::string& path);
+
+// Rewrites the seal of a checkpoint file from its current contents (save_checkpoint calls it; tests
+// use it to make deliberately inconsistent files that pass the seal).
+void seal_checkpoint(const std::string& path);
 
 // "<dir>/step_000200.h5"; the latest complete checkpoint in dir ("" when there is none).
 std::string checkpoint_path(const std::string& dir, int64_t step);

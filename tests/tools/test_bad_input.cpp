@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "data/h5_file.h"
+#include "train/checkpoint.h"
 #include "seqforge_process.h"
 
 namespace sf::test {
@@ -63,7 +64,8 @@ const Case kCases[] = {
     {"val_corpus_missing", nullptr, "train {tiny} data.val_path={dir}/no_such_val.txt", "no_such_val.txt"},
     // --- checkpoints -------------------------------------------------------------------------
     {"init_from_missing", nullptr, "train {tiny} train.init_from={dir}/none.h5", "does not exist"},
-    {"init_from_text_file", nullptr, "train {tiny} train.init_from={dir}/text.h5", "not an HDF5 file"},
+    {"init_from_text_file", nullptr, "train {tiny} train.init_from={dir}/text.h5", "not a seqforge checkpoint"},
+    {"init_from_flipped_byte", nullptr, "train {tiny} train.init_from={dir}/flipped.h5", "file checksum mismatch"},
     {"init_from_truncated", nullptr, "train {tiny} train.init_from={dir}/truncated.h5", "truncated.h5"},
     {"init_from_corrupt_tensor", nullptr, "train {tiny} train.init_from={dir}/corrupt.h5",
      "tensor '/model/lm_head_or_first' is corrupt (checksum mismatch)"},
@@ -124,12 +126,17 @@ class BadInput : public testing::TestWithParam<Case> {
       f.write_attr(corrupt_tensor_, "fnv1a64", "0123456789abcdef");
       f.close();
     }
+    seal_checkpoint(dir_ + "/corrupt.h5");  // past the file seal, so the per-tensor check is what fires
     fs::copy_file(ckpt_, dir_ + "/future.h5");
     {
       H5File f = H5File::open(dir_ + "/future.h5", true);
       f.write_attr("/", "format_version", int64_t{99});
       f.close();
     }
+    seal_checkpoint(dir_ + "/future.h5");
+    std::string flipped = good;
+    flipped[flipped.size() / 2] ^= 0x10;
+    write_file(dir_ + "/flipped.h5", flipped);
     {
       H5File f = H5File::create(dir_ + "/plain.h5");
       f.write_tensor("/data", scalar_tensor(1.0));

@@ -151,6 +151,11 @@ def adamw_losses(model, initial, x, y):
     return np.array(losses, dtype=np.float32)
 
 
+def fixed(value):
+    """Strings as fixed-length bytes: seqforge refuses HDF5 variable-length strings."""
+    return np.bytes_(value) if isinstance(value, str) else value
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="HDF5 fixture to write")
@@ -169,9 +174,9 @@ def main():
 
     with h5py.File(args.out, "w") as f:
         for key, value in CONFIG.items():
-            f.attrs[key] = value
+            f.attrs[key] = fixed(value)
         f.attrs["batch_size"] = BATCH
-        f.attrs["generator"] = f"tools/parity/gpt_reference.py, PyTorch {torch.__version__}"
+        f.attrs["generator"] = fixed(f"tools/parity/gpt_reference.py, PyTorch {torch.__version__}")
         for name, p in model.named_parameters():
             f[f"params/{name}"] = initial[name].numpy()
             f[f"grads/{name}"] = p.grad.numpy()
@@ -181,7 +186,7 @@ def main():
         f["loss"] = np.float32(loss.item())
         losses = f.create_dataset("adamw_losses", data=adamw_losses(model, initial, x, y))
         for key, value in ADAMW.items():
-            losses.attrs[key] = value
+            losses.attrs[key] = fixed(value)
     print(f"wrote {args.out}: loss {loss.item():.6f}")
 
 
