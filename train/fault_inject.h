@@ -5,6 +5,7 @@
 //   checkpoint_write   saving a checkpoint fails half-way, as on a full disk (an sf::Error)
 //   checkpoint_kill    the process SIGKILLs itself half-way through writing a checkpoint
 //   nonfinite_loss     the step's loss reads as NaN (exercises the divergence guard)
+//   step_kill          the process SIGKILLs itself right after the step (its metrics line is written)
 #pragma once
 #include <cstdint>
 #include <string_view>

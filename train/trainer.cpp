@@ -1,6 +1,7 @@
 #include "train/trainer.h"
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -238,6 +239,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       logs.push_back(log);
     }
     if (save_now) save(out);
+    if (fault_injected("step_kill", step_)) std::raise(SIGKILL);  // tests: a kill -9 between steps
     if (stop_now) break;
     if (log_now || save_now) {  // evaluation and saving stay out of the next throughput window
       window_start = Clock::now();
