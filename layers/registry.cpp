@@ -3,6 +3,7 @@
 #include "layers/rnn/dense_rnn_mixer.h"
 #include "layers/rnn/para_rnn_mixer.h"
 #include "layers/ssm/mamba.h"
+#include "layers/ssm/s4.h"
 #include "layers/ssm/s4d.h"
 #include "layers/transformer/causal_self_attention.h"
 
@@ -12,6 +13,7 @@ const std::vector<MixerEntry>& mixer_registry() {
   static const std::vector<MixerEntry> table = {
       {"attention", make_attention},
       {"s4d", make_s4d},
+      {"s4", make_s4},
       {"mamba", make_mamba},
       {"lstm", make_lstm},
       {"gru", make_gru},

@@ -99,4 +99,66 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   });
 }
 
+// Full complex transforms: Eigen's half-spectrum real transforms assume an even length, and the
+// S4 kernel length (model.block_size) may be odd. Cost is O(n log n) per row either way. Length 1
+// is the identity on Re X_0 (Eigen's kissfft plan for n = 1 indexes an empty scratch buffer).
+Variable irfft(const Variable& re, const Variable& im, int64_t n) {
+  SF_CHECK(n >= 1 && re.dim() >= 1 && re.shape() == im.shape() && re.size(re.dim() - 1) == n / 2 + 1,
+           "irfft: re and im must have one shape (..., n/2 + 1) with n = ", n, ", got ", shape_str(re.shape()),
+           " and ", shape_str(im.shape()));
+  SF_CHECK(re.dtype() == im.dtype() && is_floating(re.dtype()) && re.device().is_cpu() && im.device().is_cpu(),
+           "irfft: re and im must be CPU tensors of one floating dtype");
+  const int64_t F = n / 2 + 1, rows = re.numel() / F;
+  auto self_conjugate = [n](int64_t k) { return k == 0 || 2 * k == n; };
+  Tensor rc = re.data().contiguous(), ic = im.data().contiguous();
+  Shape out_shape = re.shape();
+  out_shape.back() = n;
+  Tensor x = empty(out_shape, re.dtype());
+  SF_DISPATCH_FLOAT(re.dtype(), "irfft", [&] {
+    const scalar_t *pr = rc.data<scalar_t>(), *pi = ic.data<scalar_t>();
+    scalar_t* px = x.data<scalar_t>();
+    parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
+      Eigen::FFT<scalar_t> fft;
+      std::vector<std::complex<scalar_t>> full(static_cast<size_t>(n)), out;
+      for (int64_t r = r0; r < r1; ++r) {
+        if (n == 1) {
+          px[r] = pr[r];
+          continue;
+        }
+        for (int64_t k = 0; k < F; ++k) {
+          full[k] = {pr[r * F + k], self_conjugate(k) ? scalar_t(0) : pi[r * F + k]};
+          if (k > 0) full[n - k] = std::conj(full[k]);
+        }
+        fft.inv(out, full);
+        for (int64_t t = 0; t < n; ++t) px[r * n + t] = out[t].real();
+      }
+    });
+  });
+  return record("irfft", x, {re, im}, [n, F, rows, self_conjugate, shape = re.shape()](const Tensor& grad) {
+    const Tensor g = grad.contiguous();
+    Tensor dre = empty(shape, g.dtype()), dim = empty(shape, g.dtype());
+    SF_DISPATCH_FLOAT(g.dtype(), "irfft backward", [&] {
+      const scalar_t* pg = g.data<scalar_t>();
+      scalar_t *pr = dre.data<scalar_t>(), *pi = dim.data<scalar_t>();
+      parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
+        Eigen::FFT<scalar_t> fft;
+        std::vector<std::complex<scalar_t>> in(static_cast<size_t>(n)), G;
+        for (int64_t r = r0; r < r1; ++r) {
+          for (int64_t t = 0; t < n; ++t) in[t] = pg[r * n + t];
+          if (n == 1)
+            G = in;
+          else
+            fft.fwd(G, in);
+          for (int64_t k = 0; k < F; ++k) {
+            const scalar_t c = scalar_t(self_conjugate(k) ? 1 : 2) / scalar_t(n);
+            pr[r * F + k] = c * G[k].real();
+            pi[r * F + k] = self_conjugate(k) ? scalar_t(0) : c * G[k].imag();
+          }
+        }
+      });
+    });
+    return std::vector<Tensor>{dre, dim};
+  });
+}
+
 }  // namespace sf

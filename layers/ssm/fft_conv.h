@@ -12,4 +12,11 @@ namespace sf {
 // (tests only) gives the circular, non-causal result.
 Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft = 0);
 
+// Inverse real FFT along the last dim: a half spectrum (re, im), each (..., n/2 + 1), -> the real
+// signal (..., n) with x[t] = (1/n) Σ_k X_k e^{2πikt/n} over the Hermitian extension of X. The
+// imaginary parts of bin 0 and (n even) bin n/2 do not enter the signal and get zero gradient.
+// Backward: d Re X_k = (c_k/n) Re rfft(dx)_k, d Im X_k = (c_k/n) Im rfft(dx)_k, c_k = 2 for the
+// bins that stand for a conjugate pair, 1 for the self-conjugate ones.
+Variable irfft(const Variable& re, const Variable& im, int64_t n);
+
 }  // namespace sf

@@ -6,6 +6,7 @@
 #include "autograd/functions.h"
 #include "core/rng.h"
 #include "layers/ssm/fft_conv.h"
+#include "layers/ssm/hippo.h"
 #include "layers/ssm/s4d_kernel.h"
 
 namespace sf {
@@ -18,18 +19,30 @@ Init imag_init(SsmInit kind, int64_t N) {
     const int64_t M = t.size(1);
     for (int64_t i = 0; i < t.numel(); ++i) {
       const double n = static_cast<double>(i % M);
-      p[i] = kind == SsmInit::s4d_lin ? std::numbers::pi * n
-                                      : (N / std::numbers::pi) * (N / (2 * n + 1) - 1);
+      p[i] = kind == SsmInit::s4d_lin ? std::numbers::pi * n : (N / std::numbers::pi) * (N / (2 * n + 1) - 1);
     }
+  });
+}
+
+Init legs_imag_init(int64_t N) {
+  return Init::custom([N](Tensor& t, RngStream) {
+    const HippoNplr legs = hippo_legs_nplr(N);
+    double* p = t.data<double>();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = legs.Lambda[i % t.size(1)].imag();
   });
 }
 
 }  // namespace
 
-S4D::S4D(const ModelConfig& c, DType dtype) : width_(c.n_embd), modes_(c.ssm.d_state / 2) {
-  SF_CHECK(c.ssm.d_state >= 2 && c.ssm.d_state % 2 == 0, "s4d: model.ssm.d_state must be even and >= 2 (N/2 ",
+S4D::S4D(const ModelConfig& c, DType dtype) : S4D(c, dtype, false) {}
+
+S4D::S4D(const ModelConfig& c, DType dtype, bool legs) : width_(c.n_embd), modes_(c.ssm.d_state / 2) {
+  const char* name = legs ? "s4" : "s4d";
+  SF_CHECK(c.ssm.d_state >= 2 && c.ssm.d_state % 2 == 0, name, ": model.ssm.d_state must be even and >= 2 (N/2 ",
            "complex modes), got ", c.ssm.d_state);
-  SF_CHECK(c.ssm.init != SsmInit::legs, "s4d: model.ssm.init = legs is not available for s4d; use s4d_lin or s4d_inv");
+  SF_CHECK(legs == (c.ssm.init == SsmInit::legs), name, ": model.ssm.init = ", enum_name(c.ssm.init),
+           legs ? " is not available for s4 (DPLR); set model.ssm.init: legs (HiPPO-LegS)"
+                : " is not available for s4d; use s4d_lin or s4d_inv (legs is for mixer s4)");
   const double lo = std::log(c.ssm.dt_min), hi = std::log(c.ssm.dt_max);
   log_dt_ = register_parameter("log_dt", {width_},
                                Init::custom([lo, hi](Tensor& t, RngStream s) {
@@ -38,7 +51,8 @@ S4D::S4D(const ModelConfig& c, DType dtype) : width_(c.n_embd), modes_(c.ssm.d_s
                                dtype);
   log_A_real_ = register_parameter("log_A_real", {width_, modes_},
                                    Init::custom([](Tensor& t, RngStream) { t.fill_(std::log(0.5)); }), dtype);
-  A_imag_ = register_parameter("A_imag", {width_, modes_}, imag_init(c.ssm.init, c.ssm.d_state), dtype);
+  A_imag_ = register_parameter("A_imag", {width_, modes_},
+                               legs ? legs_imag_init(c.ssm.d_state) : imag_init(c.ssm.init, c.ssm.d_state), dtype);
   C_ = register_parameter("C", {width_, modes_, 2}, Init::normal(std::sqrt(0.5)), dtype);
   D_ = register_parameter("D_skip", {width_}, Init::normal(1.0), dtype);
   out_ = register_module("out", std::make_shared<Linear>(width_, 2 * width_, true,

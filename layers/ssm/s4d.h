@@ -20,14 +20,16 @@ class S4D : public Mixer {
   Variable forward(const Variable& x) override;  // (B, L, D) -> (B, L, D)
 
   // Recurrent form for generation: state (B, D, N/2, 2) starts at zeros, x_t (B, D) -> (B, D).
-  Tensor initial_state(int64_t batch) const;
-  Tensor step(Tensor& state, const Tensor& x_t);
+  virtual Tensor initial_state(int64_t batch) const;
+  virtual Tensor step(Tensor& state, const Tensor& x_t);
 
-  Variable kernel(int64_t L) const;  // (D, L)
+  virtual Variable kernel(int64_t L) const;  // (D, L)
   // The SSM part before GELU/GLU: y = K * u + D_skip ⊙ u (tests compare it with the recurrence).
   Variable ssm(const Variable& u, int64_t n_fft = 0) const;
 
- private:
+ protected:
+  // For S4, whose A starts from HiPPO-LegS (model.ssm.init = legs) and which adds P and B.
+  S4D(const ModelConfig& config, DType dtype, bool legs);
   Variable output(const Variable& y) const;  // GELU, projection, GLU
 
   int64_t width_, modes_;
