@@ -7,7 +7,7 @@ set -e
 BUILD=${1:?build dir}; RECIPE=${2:-recipes/shakespeare_char.yaml}; STEPS=${3:-100}
 OUT=$(mktemp -d)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-ARGS="train.steps=$STEPS train.log_every=$((STEPS / 5)) train.eval_every=$((STEPS * 10)) train.checkpoint_every=0"
+ARGS="train.steps=$STEPS train.log_every=$((STEPS / 5)) train.eval_every=$((STEPS * 10)) train.eval_batches=1 train.checkpoint_every=0"
 "$BUILD/seqforge" train "$RECIPE" $ARGS train.threads=2 --out "$OUT/one" > /dev/null
 mpirun -np 2 --oversubscribe "$BUILD/seqforge" train "$RECIPE" $ARGS train.threads=1 --out "$OUT/two" > /dev/null
 /usr/bin/python3 - "$OUT" "$RECIPE" <<'PY'
