@@ -25,6 +25,7 @@
 #include "config/loader.h"
 #include "core/allocator.h"
 #include "core/cpu/attention.h"
+#include "core/cpu/openblas.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "layers/sequence_model.h"
@@ -161,7 +162,8 @@ void register_bench(CLI::App& app) {
               << env_or("OMP_NUM_THREADS", "(unset)") << "\n";
 
     const double limit = gemm_limit();
-    std::cout << "GEMM limit (1024^3 fp32, " << s.threads << " threads): " << limit / 1e9 << " GFLOP/s\n";
+    std::cout << "GEMM limit (1024^3 fp32, " << s.threads << " threads, " << cpu::gemm_backend_name()
+              << "; SF_GEMM=eigen forces Eigen): " << limit / 1e9 << " GFLOP/s\n";
 
     SequenceModel model(mc);
     model.init_parameters(static_cast<uint64_t>(cfg.train.seed));

@@ -49,8 +49,10 @@ if [[ -z "$build_dir" ]]; then
 fi
 
 # --- packages -------------------------------------------------------------------------------
+# libopenblas0-pthread: the faster GEMM kernel, loaded at run time (core/cpu/openblas.h); without it
+# seqforge uses Eigen's.
 packages=(build-essential cmake ninja-build libeigen3-dev libhdf5-dev libyaml-cpp-dev libcli11-dev
-          libgtest-dev libopenmpi-dev openmpi-bin)
+          libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread)
 if ((fuzz)); then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()

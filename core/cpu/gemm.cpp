@@ -6,9 +6,12 @@
 // GCC 12 flags Eigen's AVX-512 transposes as maybe-uninitialized (a false positive).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Core>
+#include <climits>
+#include <type_traits>
 #include <vector>
 
 #include "core/cpu/loop.h"
+#include "core/cpu/openblas.h"
 #include "core/parallel.h"
 
 namespace sf::cpu {
@@ -92,13 +95,28 @@ void eigen_gemm(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T 
   }
 }
 
-// One single-threaded GEMM: C = beta C + alpha A B.
+template <class T>
+bool fits_int(const Mat<T>& m) {
+  return m.rows <= INT_MAX && m.cols <= INT_MAX && m.ld <= INT_MAX;
+}
+
+// One single-threaded GEMM: C = beta C + alpha A B, by OpenBLAS when it is loaded, else Eigen.
 template <class T>
 void gemm_call(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
   if (a.rows == 0 || b.cols == 0) return;
   if (a.cols == 0) {  // empty inner dim: the product is zero
     for (int64_t i = 0; i < a.rows; ++i)
       for (int64_t j = 0; j < b.cols; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+    return;
+  }
+  if (const OpenBlas* blas = openblas(); blas && fits_int(a) && fits_int(b) && ldc <= INT_MAX) {
+    constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;  // CBLAS enum values
+    const int ta = a.row_major ? kNoTrans : kTrans, tb = b.row_major ? kNoTrans : kTrans;
+    const int M = int(a.rows), N = int(b.cols), K = int(a.cols);
+    if constexpr (std::is_same_v<T, float>)
+      blas->sgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
+    else
+      blas->dgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
     return;
   }
   constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
