@@ -39,6 +39,25 @@ TEST(ParaRnnMixer, GradcheckParametersAndInput) {
   }
 }
 
+// The initial update rates keep information for long-range tasks (Keep-nth at L = 100): a change of
+// the first input still moves the output 99 steps later by a fair part of its immediate effect.
+TEST(ParaRnnMixer, InitialisationRemembersAHundredSteps) {
+  ModelConfig c = tiny(RnnMode::sequential);
+  for (ParaCellKind kind : kCells) {
+    ParaRnnMixer m(kind, c, DType::f64);
+    m.init_parameters(1);
+    Tensor x = zeros({1, 100, 8}, DType::f64);
+    x.narrow(1, 0, 1).copy_(test::randn({1, 1, 8}, 2));
+    Tensor x2 = x.clone();
+    x2.narrow(1, 0, 1).copy_(x.narrow(1, 0, 1) + 1.0);
+    const Tensor d = m.forward(Variable(x2)).data() - m.forward(Variable(x)).data();
+    const double first = amax(unary(UnaryOp::abs, d.select(1, 0))).item<double>();
+    const double last = amax(unary(UnaryOp::abs, d.select(1, 99))).item<double>();
+    EXPECT_GT(first, 0.0);
+    EXPECT_GE(last, 0.05 * first) << (kind == ParaCellKind::gru ? "gru" : "lstm");
+  }
+}
+
 TEST(ParaRnnMixer, ModesAgreeAndStepEqualsForward) {
   for (ParaCellKind kind : kCells) {
     ParaRnnMixer m(kind, tiny(RnnMode::parallel), DType::f64);
