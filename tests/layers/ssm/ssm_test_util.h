@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "config/run_config.h"
 #include "core/ops.h"
 #include "layers/module.h"
 #include "tests/random.h"
@@ -15,6 +16,16 @@ namespace sf::test {
 inline double scaled_diff(const Tensor& a, const Tensor& b) {
   const Tensor bd = b.to(DType::f64);
   return max_abs_diff(a.to(DType::f64), bd) / std::max(1e-300, amax(unary(UnaryOp::abs, bd)).item<double>());
+}
+
+// A mixer M built in float32 and in float64 from one config and init seed gives the same output
+// on u (float64) within tol, relative to the output's scale.
+template <class M>
+void expect_float_matches_double(const ModelConfig& c, const Tensor& u, double tol = 1e-5) {
+  M m64(c, DType::f64), m32(c, DType::f32);
+  m64.init_parameters(2);
+  m32.init_parameters(2);
+  EXPECT_LE(scaled_diff(m32.forward(Variable(u.to(DType::f32))).data(), m64.forward(Variable(u)).data()), tol);
 }
 
 inline std::vector<Variable> leaves_of(const Module& m, const Variable& x) {

@@ -160,11 +160,7 @@ TEST(S4, FftPathEqualsRecurrenceAndPrefixOfTheKernel) {
 }
 
 TEST(S4, FloatPathMatchesDouble) {
-  S4 s64(s4_config(8, 16, 256), DType::f64), s32(s4_config(8, 16, 256), DType::f32);
-  s64.init_parameters(2);
-  s32.init_parameters(2);
-  const Tensor u = randn({2, 200, 8}, 4);
-  EXPECT_LE(test::scaled_diff(s32.forward(Variable(u.to(DType::f32))).data(), s64.forward(Variable(u)).data()), 1e-5);
+  test::expect_float_matches_double<S4>(s4_config(8, 16, 256), randn({2, 200, 8}, 4));
 }
 
 TEST(S4, CausalAndGradcheck) {

@@ -112,11 +112,7 @@ TEST(S4D, FftPathEqualsDirectConvolutionAndRecurrence) {
 }
 
 TEST(S4D, FloatPathMatchesDouble) {
-  S4D s64(s4d_config(8, 16), DType::f64), s32(s4d_config(8, 16), DType::f32);
-  s64.init_parameters(2);
-  s32.init_parameters(2);
-  const Tensor u = randn({2, 300, 8}, 4);
-  EXPECT_LE(test::scaled_diff(s32.forward(Variable(u.to(DType::f32))).data(), s64.forward(Variable(u)).data()), 1e-5);
+  test::expect_float_matches_double<S4D>(s4d_config(8, 16), randn({2, 300, 8}, 4));
 }
 
 TEST(S4D, Causal) {
