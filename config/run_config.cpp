@@ -74,6 +74,10 @@ void TaskConfig::validate(const Validator& v) const {
   v.require(keep_n >= 1, "keep_n", keep_n, "must be >= 1");
   v.require(train_examples >= 0, "train_examples", train_examples, "must be >= 0");
   v.require(eval_examples >= 1, "eval_examples", eval_examples, "must be >= 1");
+  v.require(curriculum_min_len >= 0, "curriculum_min_len", curriculum_min_len, "must be >= 0 (0 = off)");
+  v.require(curriculum_steps >= 0, "curriculum_steps", curriculum_steps, "must be >= 0");
+  v.require(curriculum_min_len == 0 || curriculum_steps > 0, "curriculum_steps", curriculum_steps,
+            "must be > 0 when data.task.curriculum_min_len is set");
 }
 
 void OptimConfig::validate(const Validator& v) const {
@@ -129,6 +133,11 @@ void RunConfig::validate(const Provenance& where) const {
   const Validator t("train", where);
   t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,
             cat("must be <= model.block_size (", model.block_size, ")"));
+  const Validator task("data.task", where);
+  task.require(data.task.curriculum_min_len == 0 || data.dataset != "text", "curriculum_min_len",
+               data.task.curriculum_min_len, "is for synthetic tasks; data.dataset is text");
+  task.require(data.task.curriculum_min_len <= train.seq_len, "curriculum_min_len", data.task.curriculum_min_len,
+               cat("must be <= train.seq_len (", train.seq_len, ")"));
 }
 
 std::string run_config_help() {

@@ -145,6 +145,8 @@ struct TaskConfig {
   int64_t keep_n = 5;           // keep-nth: which token (1-based) to report
   int64_t train_examples = 0;   // a fixed training set of this many sequences; 0 = fresh ones every batch
   int64_t eval_examples = 512;  // size of the fixed evaluation set
+  int64_t curriculum_min_len = 0;  // length curriculum: first training length; 0 = off
+  int64_t curriculum_steps = 0;    // steps over which the training length grows to train.seq_len
 
   template <class V>
   void visit(V& v) {
@@ -156,6 +158,9 @@ struct TaskConfig {
     v("keep_n", keep_n, "keep-nth: position (1-based) of the token to report");
     v("train_examples", train_examples, "fixed training set size; 0 = a fresh sample for every batch");
     v("eval_examples", eval_examples, "fixed evaluation set size");
+    v("curriculum_min_len", curriculum_min_len,
+      "length curriculum: training sequences start this long and grow geometrically to train.seq_len; 0 = off");
+    v("curriculum_steps", curriculum_steps, "length curriculum: steps until the training length reaches train.seq_len");
   }
   void validate(const Validator& v) const;
   bool operator==(const TaskConfig&) const = default;

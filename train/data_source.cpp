@@ -12,7 +12,8 @@ std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Token
                                                int64_t world) {
   const DataConfig& d = cfg.data;
   if (d.dataset != "text") {
-    TaskOptions o{d.task, cfg.train.batch_size, cfg.train.seq_len, static_cast<uint64_t>(cfg.train.seed), rank, world};
+    TaskOptions o{d.task, cfg.train.batch_size, cfg.train.seq_len, static_cast<uint64_t>(cfg.train.seed), rank, world,
+                  cfg.train.grad_accum};
     return std::make_unique<TaskSource>(d.dataset, o);
   }
   SF_CHECK(tokenizer, "data.dataset text needs a tokenizer");

@@ -105,6 +105,7 @@ void Trainer::restore(const std::string& path) {
   optimizer_->load_state_tensors(c.optim);
   sampler_->set_state(c.sampler_state);
   step_ = c.step;
+  resumed_from_ = path;
 }
 
 void Trainer::save(std::ostream& out) {
@@ -162,14 +163,14 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     SF_CHECK(resolved.is_open(), options_.out_dir, ": cannot write config.resolved.yaml");
     resolved << to_yaml(cfg);
   }
+  if (!resumed_from_.empty()) out << "resumed from " << resumed_from_ << " at step " << step_ << "\n";
   MetricsWriter metrics =
       world_.rank == 0 ? MetricsWriter((fs::path(options_.out_dir) / "metrics.jsonl").string()) : MetricsWriter();
   LrSchedule schedule = make_schedule(cfg.optim, tc.steps);
   std::vector<Variable> params = optimizer_->params();
-  const double tokens_per_step = static_cast<double>(tc.batch_size * tc.seq_len * tc.grad_accum);
   std::vector<StepLog> logs;
   auto window_start = Clock::now();
-  int64_t window_steps = 0;
+  double window_tokens = 0;  // counted from the batches: a task's length curriculum varies them
   const auto run_start = Clock::now();
   const int64_t first_step = step_;
   DivergenceGuard guard(tc.max_bad_steps, (fs::path(options_.out_dir) / "checkpoints").string());
@@ -178,10 +179,11 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     double lr = schedule.lr(step_);
     model_->set_rng_step(static_cast<uint64_t>(tc.seed), step_);
     optimizer_->zero_grad();
-    double loss_sum = 0;
+    double loss_sum = 0, step_tokens = 0;
     for (int64_t micro = 0; micro < tc.grad_accum; ++micro) {
       if (grad_sync_) grad_sync_->begin_micro_step(micro == tc.grad_accum - 1);  // sync the last one only
       Batch b = sampler_->next();
+      step_tokens += static_cast<double>(b.x.numel() * world_.world);
       Variable loss = model_->loss(b.x, b.y);
       loss_sum += loss.item<double>();
       (tc.grad_accum > 1 ? loss * (1.0 / static_cast<double>(tc.grad_accum)) : loss).backward();
@@ -206,7 +208,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     }
     optimizer_->step(lr);
     ++step_;
-    ++window_steps;
+    window_tokens += step_tokens;
 
     const bool eval_now = step_ % tc.eval_every == 0 || step_ == tc.steps;
     const bool log_now = step_ % tc.log_every == 0 || step_ == tc.steps || eval_now;
@@ -215,7 +217,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
-      StepLog log{step_, loss_value, lr, norm, NAN, NAN, tokens_per_step * window_steps / std::max(elapsed, 1e-9)};
+      StepLog log{step_, loss_value, lr, norm, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
       if (eval_now) {
         EvalResult r = evaluate();
         log.val_loss = r.loss;
@@ -243,7 +245,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     if (stop_now) break;
     if (log_now || save_now) {  // evaluation and saving stay out of the next throughput window
       window_start = Clock::now();
-      window_steps = 0;
+      window_tokens = 0;
     }
   }
   return logs;

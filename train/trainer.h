@@ -62,6 +62,7 @@ class Trainer {
   std::unique_ptr<BatchSource> sampler_;
   std::vector<Batch> eval_batches_;
   int64_t step_ = 0;
+  std::string resumed_from_;  // the checkpoint --resume continued from, for the run's first line
   WorldInfo world_;
   std::unique_ptr<Communicator> comm_;       // world > 1 only
   std::unique_ptr<GradientSync> grad_sync_;  // averages gradients over the ranks during backward

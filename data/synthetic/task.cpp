@@ -1,5 +1,8 @@
 #include "data/synthetic/task.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/error.h"
 #include "data/synthetic/generators.h"
 
@@ -32,7 +35,18 @@ TaskSource::TaskSource(const std::string& name, TaskOptions options) : info_(nul
   }
   SF_CHECK(info_, "unknown dataset '", name, "' (text, or a task: ", known, ")");
   SF_CHECK(options_.batch_size > 0 && options_.seq_len > 0, "task ", name, ": batch_size and seq_len must be > 0");
-  examples(0, 0, 1, options_.seq_len, 0);  // validates L against the task's parameters now, not mid-run
+  // Validates the lengths against the task's parameters now, not mid-run.
+  examples(0, 0, 1, options_.seq_len, 0);
+  if (options_.task.curriculum_min_len > 0) examples(0, 0, 1, options_.task.curriculum_min_len, 0);
+}
+
+int64_t TaskSource::train_len(uint64_t counter) const {
+  const TaskConfig& t = options_.task;
+  const double step = static_cast<double>(counter / static_cast<uint64_t>(std::max<int64_t>(1, options_.grad_accum)));
+  if (t.curriculum_min_len <= 0 || step >= static_cast<double>(t.curriculum_steps)) return options_.seq_len;
+  const double ratio = static_cast<double>(options_.seq_len) / static_cast<double>(t.curriculum_min_len);
+  const double len = static_cast<double>(t.curriculum_min_len) * std::pow(ratio, step / static_cast<double>(t.curriculum_steps));
+  return std::clamp(static_cast<int64_t>(len), t.curriculum_min_len, options_.seq_len);
 }
 
 Batch TaskSource::examples(uint64_t stream, int64_t first, int64_t count, int64_t L, int64_t modulo) const {
@@ -48,8 +62,8 @@ Batch TaskSource::examples(uint64_t stream, int64_t first, int64_t count, int64_
 Batch TaskSource::next() {
   const int64_t B = options_.batch_size;
   int64_t first = static_cast<int64_t>(counter_) * B * options_.world + options_.rank * B;
-  ++counter_;
-  return examples(mix(options_.seed, fnv1a("task-train")), first, B, options_.seq_len, options_.task.train_examples);
+  const int64_t L = train_len(counter_++);
+  return examples(mix(options_.seed, fnv1a("task-train")), first, B, L, options_.task.train_examples);
 }
 
 std::vector<Batch> TaskSource::eval_batches(int64_t count) const {

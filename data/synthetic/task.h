@@ -48,6 +48,7 @@ struct TaskOptions {
   uint64_t seed = 1337;
   int64_t rank = 0;
   int64_t world = 1;
+  int64_t grad_accum = 1;  // batches per optimizer step, so task.curriculum_steps counts steps
 };
 
 class TaskSource final : public BatchSource {
@@ -58,6 +59,9 @@ class TaskSource final : public BatchSource {
   void set_state(uint64_t counter) override { counter_ = counter; }
   std::vector<Batch> eval_batches(int64_t count) const override;  // count 0 = the whole eval set
   bool scores_accuracy() const override { return true; }
+  // Length of training batch `counter` (task.curriculum_*: min_len · (seq_len / min_len)^(step / steps),
+  // rounded down, then seq_len); a function of the counter alone, so resume replays it.
+  int64_t train_len(uint64_t counter) const;
 
   Batch examples(uint64_t stream, int64_t first, int64_t count, int64_t L, int64_t modulo) const;
 

@@ -25,7 +25,9 @@ TEST(ParaRnnTasks, ParityScoresTheLastPositionOnly) {
     for (int64_t l = 0; l < 100; ++l) {
       ASSERT_TRUE(x[r * 100 + l] == 0 || x[r * 100 + l] == 1);
       s += x[r * 100 + l];
-      if (l < 99) EXPECT_EQ(y[r * 100 + l], kIgnoreIndex);
+      if (l < 99) {
+        EXPECT_EQ(y[r * 100 + l], kIgnoreIndex);
+      }
     }
     EXPECT_EQ(y[r * 100 + 99], s % 2);
     odd += s % 2;

@@ -57,6 +57,26 @@ TEST(Tasks, EvalLengthCanDifferFromTraining) {
   EXPECT_EQ(TaskSource("selective_copying", o).eval_batches(1)[0].x.size(1), 100);
 }
 
+TEST(Tasks, LengthCurriculumGrowsGeometricallyInStepsThenHolds) {
+  TaskOptions o = copy_options(64);
+  o.task.vocab_size = 2;
+  o.task.curriculum_min_len = 4;
+  o.task.curriculum_steps = 100;
+  o.grad_accum = 2;  // two batches a step: the length follows steps, not batches
+  TaskSource src("parity", o);
+  EXPECT_EQ(src.train_len(0), 4);
+  EXPECT_EQ(src.train_len(1), 4);
+  EXPECT_EQ(src.train_len(100), 16);  // halfway: 4 * (64 / 4)^(1/2)
+  EXPECT_EQ(src.train_len(199), 62);
+  EXPECT_EQ(src.train_len(200), 64);
+  EXPECT_EQ(src.train_len(100000), 64);
+  for (uint64_t c = 1; c < 200; ++c) EXPECT_LE(src.train_len(c - 1), src.train_len(c));
+  EXPECT_EQ(src.next().x.shape(), (Shape{4, 4}));
+  src.set_state(100);
+  EXPECT_EQ(src.next().y.shape(), (Shape{4, 16}));
+  EXPECT_EQ(src.eval_batches(1)[0].x.size(1), 64);  // evaluation stays at the full length
+}
+
 TEST(Tasks, ErrorsNameTheProblem) {
   EXPECT_THROW(TaskSource("no_such_task", copy_options()), Error);
   try {
@@ -65,6 +85,10 @@ TEST(Tasks, ErrorsNameTheProblem) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("too short"), std::string::npos) << e.what();
   }
+  TaskOptions o = copy_options();
+  o.task.curriculum_min_len = 10;  // selective copying of 8 tokens cannot start this short
+  o.task.curriculum_steps = 5;
+  EXPECT_THROW(TaskSource("selective_copying", o), Error);
 }
 
 }  // namespace

@@ -54,6 +54,9 @@ const Case kCases[] = {
     {"unknown_mixer", nullptr, "train {tiny} model.mixer=no_such_mixer", "no_such_mixer"},
     {"override_without_equals", nullptr, "train {tiny} model.n_layer", "key.sub=value"},
     {"override_unknown_key", nullptr, "train {tiny} model.n_layr=2", "n_layer"},
+    {"curriculum_on_text", nullptr, "train {tiny} data.task.curriculum_min_len=4 data.task.curriculum_steps=9",
+     "synthetic tasks"},
+    {"curriculum_without_steps", nullptr, "train {tiny} data.task.curriculum_min_len=4", "curriculum_steps"},
     {"vocab_smaller_than_data", nullptr, "train {tiny} model.vocab_size=10", "vocabulary"},
     // --- the corpus --------------------------------------------------------------------------
     {"corpus_missing", nullptr, "train {tiny} data.path={dir}/no_such.txt", "no such corpus file"},

@@ -75,6 +75,8 @@ TEST(CrashResume, KillWhileWritingACheckpointLeavesThePreviousOne) {
 
   Outcome resumed = seqforge("train " + recipe + " --resume --out " + dir + "/run");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from " + ckpts + "step_000010.h5 at step 10"), std::string::npos)
+      << resumed.output;
   EXPECT_NE(resumed.output.find("step     11 |"), std::string::npos) << "did not resume at step 10:\n"
                                                                     << resumed.output;
   EXPECT_EQ(eval_step(ckpts + "step_000030.h5"), 30);

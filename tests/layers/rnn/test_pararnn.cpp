@@ -95,7 +95,9 @@ TEST(ParaRnn, NewtonResidualFallsFast) {
       run(kind, v, newton(k, 0.0), &st);
       std::printf(" %.1e", st.residual);
       EXPECT_EQ(st.iterations, k);
-      if (prev > 1e-13) EXPECT_LT(st.residual, prev) << name(kind) << " k=" << k;
+      if (prev > 1e-13) {
+        EXPECT_LT(st.residual, prev) << name(kind) << " k=" << k;
+      }
       prev = st.residual;
     }
     std::printf("\n");
