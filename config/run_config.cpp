@@ -41,6 +41,7 @@ void RnnConfig::validate(const Validator& v) const {
   v.require(layers >= 1, "layers", layers, kPositive);
   v.require(a_clamp >= 0, "a_clamp", a_clamp, "must be >= 0 (0 = off)");
   v.require(chunk >= 1, "chunk", chunk, kPositive);
+  v.require(d_conv >= 1, "d_conv", d_conv, kPositive);
 }
 
 void SsmConfig::validate(const Validator& v) const {

@@ -22,6 +22,7 @@ enum class OptimizerKind { adamw, sgd };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
 enum class RnnMode { sequential, parallel };
+enum class RnnBlock { cell, gated };
 enum class SsmInit { s4d_lin, s4d_inv, legs };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
@@ -35,6 +36,7 @@ constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"a
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
 constexpr std::array<std::string_view, 2> enum_names(RnnMode) { return {"sequential", "parallel"}; }
+constexpr std::array<std::string_view, 2> enum_names(RnnBlock) { return {"cell", "gated"}; }
 constexpr std::array<std::string_view, 3> enum_names(SsmInit) { return {"s4d_lin", "s4d_inv", "legs"}; }
 
 // State space mixers (s4d, s4, mamba; spec/mixers.md §2–3). The model width is model.n_embd.
@@ -72,6 +74,8 @@ struct RnnConfig {
   int64_t layers = 1;
   double a_clamp = 0.0;
   int64_t chunk = 64;
+  RnnBlock block = RnnBlock::cell;
+  int64_t d_conv = 4;
 
   template <class V>
   void visit(V& v) {
@@ -82,6 +86,10 @@ struct RnnConfig {
     v("layers", layers, "lstm/gru: stacked recurrent layers inside one mixer");
     v("a_clamp", a_clamp, "ParaGRU/ParaLSTM: clamp |a|, |cp| elementwise to this in forward; 0 = off");
     v("chunk", chunk, "parallel mode: time steps per chunk of the two-level scan");
+    v("block", block,
+      "ParaGRU/ParaLSTM: cell = the cell alone (the paper's mixer-only form); gated = the paper's block: "
+      "in-projection, causal conv, SiLU, cell, gated RMSNorm, out-projection");
+    v("d_conv", d_conv, "ParaGRU/ParaLSTM gated block: width of the causal depthwise convolution");
   }
   void validate(const Validator& v) const;
   bool operator==(const RnnConfig&) const = default;
@@ -105,6 +113,7 @@ struct ModelConfig {
   double rope_base = 10000.0;
   bool tie_embeddings = true;
   double init_std = 0.02;
+  bool residual_scale = false;
   RnnConfig rnn;
   SsmConfig ssm;
 
@@ -127,6 +136,8 @@ struct ModelConfig {
     v("rope_base", rope_base, "RoPE frequency base");
     v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
     v("init_std", init_std, "standard deviation of the normal weight init");
+    v("residual_scale", residual_scale,
+      "learn a per-channel scale s (init 1) on the mixer's residual: x <- s * x + Mixer(Norm(x)) (ParaRNN's block)");
     v("rnn", rnn, "recurrent mixers (lstm, gru, paragru, paralstm)");
     v("ssm", ssm, "state space mixers (s4d, s4, mamba)");
   }

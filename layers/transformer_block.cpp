@@ -8,6 +8,7 @@ namespace sf {
 TransformerBlock::TransformerBlock(const ModelConfig& c, int64_t layer_index, DType dtype) {
   norm1_ = register_module("norm1", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
   mixer_ = register_module("mixer", make_mixer(c.mixer, c, layer_index, dtype));
+  if (c.residual_scale) residual_scale_ = register_parameter("residual_scale", {c.n_embd}, Init::ones(), dtype);
   if (c.mlp != MlpKind::none) {
     norm2_ = register_module("norm2", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
     mlp_ = register_module("mlp", std::make_shared<Mlp>(c, dtype));
@@ -16,7 +17,8 @@ TransformerBlock::TransformerBlock(const ModelConfig& c, int64_t layer_index, DT
 }
 
 Variable TransformerBlock::forward(const Variable& x) {
-  Variable h = x + drop_->forward(mixer_->forward(norm1_->forward(x)));
+  const Variable skip = residual_scale_.defined() ? x * residual_scale_ : x;
+  Variable h = skip + drop_->forward(mixer_->forward(norm1_->forward(x)));
   if (!mlp_) return h;
   return h + drop_->forward(mlp_->forward(norm2_->forward(h)));
 }

@@ -3,12 +3,27 @@
 #include <cmath>
 
 #include "autograd/functions.h"
+#include "layers/causal_conv.h"
 
 namespace sf {
 
 ParaRnnMixer::ParaRnnMixer(ParaCellKind kind, const ModelConfig& c, DType dtype)
-    : kind_(kind), heads_(c.rnn.heads), d_(c.n_embd), a_clamp_(c.rnn.a_clamp), options_(ParaRnnOptions::from(c.rnn)) {
+    : kind_(kind),
+      block_(c.rnn.block),
+      heads_(c.rnn.heads),
+      d_(c.n_embd),
+      d_conv_(c.rnn.d_conv),
+      a_clamp_(c.rnn.a_clamp),
+      options_(ParaRnnOptions::from(c.rnn)) {
   SF_CHECK(c.n_embd % c.rnn.heads == 0, "model.rnn.heads = ", c.rnn.heads, " must divide model.n_embd = ", c.n_embd);
+  const bool gated = block_ == RnnBlock::gated;
+  const Init linear_init = Init::uniform(1.0 / std::sqrt(double(d_)));  // fan_in = d = D
+  if (gated) {
+    const Init conv_init = Init::uniform(1.0 / std::sqrt(double(d_conv_)));
+    in_proj_ = register_module("in_proj", std::make_shared<Linear>(d_, 2 * d_, false, linear_init, dtype));
+    conv_weight_ = register_parameter("conv_weight", {d_, d_conv_}, conv_init, dtype);
+    conv_bias_ = register_parameter("conv_bias", {d_}, conv_init, dtype);
+  }
   const int64_t din = c.n_embd / heads_, dout = d_ / heads_;
   const double a_std = 2.0 / std::sqrt(5.0 * static_cast<double>(d_));
   w_in_ = register_parameter("w_in", {heads_, din, 3, dout}, Init::uniform(std::sqrt(6.0 / double(din + d_))), dtype);
@@ -26,6 +41,10 @@ ParaRnnMixer::ParaRnnMixer(ParaCellKind kind, const ModelConfig& c, DType dtype)
                           dtype);
   a_ = register_parameter("a", {3, d_}, Init::normal(a_std), dtype);
   if (kind_ == ParaCellKind::lstm) cp_ = register_parameter("cp", {2, d_}, Init::normal(a_std), dtype);
+  if (gated) {
+    out_norm_ = register_module("out_norm", std::make_shared<RMSNorm>(d_, c.norm_eps, dtype));
+    out_proj_ = register_module("out_proj", std::make_shared<Linear>(d_, d_, false, linear_init, dtype));
+  }
 }
 
 Variable ParaRnnMixer::gate_inputs(const Variable& x) const {
@@ -38,20 +57,42 @@ Variable ParaRnnMixer::gate_inputs(const Variable& x) const {
 
 Variable ParaRnnMixer::clamped(const Variable& p) const { return a_clamp_ > 0 ? clamp(p, -a_clamp_, a_clamp_) : p; }
 
+Variable ParaRnnMixer::cell(const Variable& u) {
+  return para_rnn(kind_, gate_inputs(u), clamped(a_), kind_ == ParaCellKind::lstm ? clamped(cp_) : Variable(),
+                  options_, &stats_);
+}
+
+Tensor ParaRnnMixer::cell_step(const Tensor& u_t, Tensor& h) const {
+  const int64_t B = u_t.size(0);
+  if (!h.defined()) h = kind_ == ParaCellKind::gru ? zeros({B, d_}, u_t.dtype()) : zeros({B, 2, d_}, u_t.dtype());
+  Variable g = gate_inputs(Variable(u_t.reshape({B, 1, d_})));
+  Tensor cp = kind_ == ParaCellKind::lstm ? clamped(cp_).data() : Tensor();
+  return para_rnn_step(kind_, g.data().select(1, 0), clamped(a_).data(), cp, h);
+}
+
 Variable ParaRnnMixer::forward(const Variable& x) {
   SF_CHECK(x.dim() == 3 && x.size(2) == d_, "ParaRnnMixer: input must be (B, L, ", d_, "), got ", shape_str(x.shape()));
-  return para_rnn(kind_, gate_inputs(x), clamped(a_), kind_ == ParaCellKind::lstm ? clamped(cp_) : Variable(),
-                  options_, &stats_);
+  if (block_ == RnnBlock::cell) return cell(x);
+  Variable uz = in_proj_->forward(x);  // (B, L, 2d)
+  Variable u = silu(causal_conv(narrow(uz, 2, 0, d_), conv_weight_, conv_bias_));
+  Variable y = out_norm_->forward(cell(u)) * silu(narrow(uz, 2, d_, d_));
+  return out_proj_->forward(y);
 }
 
 Tensor ParaRnnMixer::step(const Tensor& x_t, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   const int64_t B = x_t.size(0);
-  if (state.empty())
-    state.push_back(kind_ == ParaCellKind::gru ? zeros({B, d_}, x_t.dtype()) : zeros({B, 2, d_}, x_t.dtype()));
-  Variable u = gate_inputs(Variable(x_t.reshape({B, 1, d_})));
-  Tensor cp = kind_ == ParaCellKind::lstm ? clamped(cp_).data() : Tensor();
-  return para_rnn_step(kind_, u.data().select(1, 0), clamped(a_).data(), cp, state[0]);
+  const bool gated = block_ == RnnBlock::gated;
+  if (state.empty()) {
+    state.emplace_back();  // the cell state, allocated by cell_step
+    if (gated) state.push_back(zeros({B, d_conv_ - 1, d_}, x_t.dtype()));
+  }
+  if (!gated) return cell_step(x_t, state[0]);
+  const Tensor uz = in_proj_->forward(Variable(x_t)).data();  // (B, 2d)
+  const Tensor u =
+      unary(UnaryOp::silu, causal_conv_step(state[1], uz.narrow(1, 0, d_), conv_weight_.data(), conv_bias_.data()));
+  const Tensor y = out_norm_->forward(Variable(cell_step(u, state[0]))).data();
+  return out_proj_->forward(Variable(y * unary(UnaryOp::silu, uz.narrow(1, d_, d_)))).data();
 }
 
 std::shared_ptr<Mixer> make_paragru(const ModelConfig& config, int64_t, DType dtype) {

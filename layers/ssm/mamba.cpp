@@ -5,6 +5,7 @@
 
 #include "autograd/functions.h"
 #include "core/rng.h"
+#include "layers/causal_conv.h"
 
 namespace sf {
 
@@ -47,14 +48,10 @@ Mamba::Mamba(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
 Variable Mamba::forward(const Variable& X) {
   SF_CHECK(X.dim() == 3 && X.size(2) == d_model_, "mamba: input must be (B, L, ", d_model_, "), got ",
            shape_str(X.shape()));
-  const int64_t B = X.size(0), L = X.size(1), E = inner_, N = d_state_, K = d_conv_;
+  const int64_t E = inner_, N = d_state_;
   Variable xz = in_proj_->forward(X);
-  Variable x = narrow(xz, 2, 0, E), z = narrow(xz, 2, E, E);
-  // Causal depthwise conv: x̂[t] = b + Σ_j w[:, j] x[t − K + 1 + j], zeros before t = 0.
-  Variable padded = cat({Variable(zeros({B, K - 1, E}, X.dtype())), x}, 1);
-  Variable conv = conv_bias_ + narrow(padded, 1, 0, L) * select(conv_weight_, 1, 0);
-  for (int64_t j = 1; j < K; ++j) conv = conv + narrow(padded, 1, j, L) * select(conv_weight_, 1, j);
-  x = silu(conv);
+  Variable x = silu(causal_conv(narrow(xz, 2, 0, E), conv_weight_, conv_bias_));
+  Variable z = narrow(xz, 2, E, E);
   Variable dbc = x_proj_->forward(x);
   Variable delta = softplus(dt_proj_->forward(narrow(dbc, 2, 0, dt_rank_)) + dt_bias_);
   Variable y = selective_scan(x, delta, -exp(A_log_), contiguous(narrow(dbc, 2, dt_rank_, N)),
@@ -71,9 +68,7 @@ Tensor Mamba::step(State& s, const Tensor& x_t) {
   const int64_t E = inner_, N = d_state_;
   const Tensor xz = in_proj_->forward(Variable(x_t)).data();  // (B, 2E)
   const Tensor x = xz.narrow(1, 0, E), z = xz.narrow(1, E, E);
-  const Tensor window = cat({s.conv, x.unsqueeze(1)}, 1);  // (B, K, E)
-  s.conv = window.narrow(1, 1, d_conv_ - 1).contiguous();
-  const Tensor xc = unary(UnaryOp::silu, sum(window * conv_weight_.data().t(), {1}) + conv_bias_.data());
+  const Tensor xc = unary(UnaryOp::silu, causal_conv_step(s.conv, x, conv_weight_.data(), conv_bias_.data()));
   const Tensor dbc = x_proj_->forward(Variable(xc)).data();
   const Tensor delta = unary(
       UnaryOp::softplus, dt_proj_->forward(Variable(dbc.narrow(1, 0, dt_rank_))).data() + dt_bias_.data());

@@ -1,6 +1,6 @@
 // Mamba block (spec/mixers.md §3.1, state-spaces/mamba `mamba_simple.py`), E = expand·D:
 //   [x, z] = in_proj(X)                      (B, L, 2E)
-//   x = SiLU(causal depthwise conv_K(x))     kernel d_conv, with bias
+//   x = SiLU(causal depthwise conv_K(x))     kernel d_conv, with bias (layers/causal_conv.h)
 //   [δ, Bm, Cm] = x_proj(x)                  (B, L, R + 2N)
 //   Δ = softplus(dt_proj(δ) + dt_bias)       (B, L, E)
 //   y = selective_scan(x, Δ, A = −exp(A_log), Bm, Cm, D)

@@ -80,6 +80,8 @@ TEST(RunConfig, ToYamlRoundTripsEveryFieldType) {
 TEST(RunConfig, FromYamlChecksLikeARecipeButRefusesDefaults) {
   EXPECT_EQ(error_of([] { run_config_from_yaml("model:\n  n_layr: 2\n", "ckpt.h5:/config"); }),
             "ckpt.h5:/config:2: unknown key 'model.n_layr'; did you mean 'model.n_layer'?");
+  EXPECT_CONTAINS(error_of([] { run_config_from_yaml("model:\n  rnn: {block: gate}\n", "x"); }),
+                  "x:2: 'model.rnn.block' expects one of: cell, gated, found 'gate'");
   EXPECT_CONTAINS(error_of([] { run_config_from_yaml("defaults: [a]\n", "x"); }),
                   "x:1: 'defaults' is resolved only when loading a recipe file");
 }
@@ -99,6 +101,7 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
   EXPECT_CONTAINS(message([](RunConfig& c) { c.train.seq_len = 65; }), "train.seq_len = 65: must be <= model.block_size (64)");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.data.train_fraction = 1.0; }), "data.train_fraction = 1.0");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.checkpoint.milestones = {10, -1}; }), "checkpoint.milestones = [10, -1]");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.rnn.d_conv = 0; }), "model.rnn.d_conv = 0: must be > 0");
   EXPECT_CONTAINS(message([](RunConfig& c) {
                     c.model.pos = PosKind::rope;
                     c.model.n_head = 128;
@@ -116,6 +119,8 @@ TEST(RunConfig, HelpListsEveryKeyWithTypeAndDefault) {
   EXPECT_CONTAINS(help, "  model.n_layer  (an integer; default 4)  number of blocks\n");
   EXPECT_CONTAINS(help, "  model.norm  (one of: layernorm, rmsnorm; default layernorm)");
   EXPECT_CONTAINS(help, "  train.device  (a string; default \"cpu\")");
+  EXPECT_CONTAINS(help, "  model.rnn.block  (one of: cell, gated; default cell)");
+  EXPECT_CONTAINS(help, "  model.residual_scale  (a boolean (true/false); default false)");
 }
 
 }  // namespace

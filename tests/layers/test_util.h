@@ -38,6 +38,15 @@ inline std::vector<std::string> names_of(const Module& m) {
   return out;
 }
 
+// Feeds x (B, L, D) to a recurrent mixer's step() one token at a time from an empty state: output t
+// must match row t of y (the mixer's forward on x) within tol.
+template <class M>
+void expect_steps_match(M& m, const Tensor& x, const Tensor& y, double tol) {
+  std::vector<Tensor> state;
+  for (int64_t t = 0; t < x.size(1); ++t)
+    EXPECT_LE(max_abs_diff(m.step(x.select(1, t).contiguous(), state), y.select(1, t)), tol) << "t = " << t;
+}
+
 inline ModelConfig tiny_config(PosKind pos = PosKind::learned) {
   ModelConfig c;
   c.n_layer = 2;

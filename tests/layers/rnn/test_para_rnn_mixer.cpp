@@ -1,10 +1,14 @@
 // The ParaGRU / ParaLSTM mixers: gradcheck w.r.t. every parameter and the input, parallel mode =
-// sequential mode, step = forward, causality, registry.
+// sequential mode, step = forward, causality, registry; then the same for the paper's gated block
+// (model.rnn.block = gated, spec/mixers.md §7.5), its parameter layout and the learned residual scale
+// of the block around it.
 #include <gtest/gtest.h>
 
 #include "autograd/gradcheck.h"
 #include "layers/registry.h"
 #include "layers/rnn/para_rnn_mixer.h"
+#include "layers/transformer_block.h"
+#include "tests/layers/ssm/ssm_test_util.h"
 #include "tests/layers/test_util.h"
 #include "tests/random.h"
 #include "tests/support.h"
@@ -23,7 +27,32 @@ ModelConfig tiny(RnnMode mode) {
   return c;
 }
 
+// tiny() in the paper's block with the skip-path scale, as configs/model/rnn/para*_block_synthetic.
+ModelConfig gated(RnnMode mode, int64_t width = 8) {
+  ModelConfig c = tiny(mode);
+  c.n_embd = width;
+  c.n_layer = 1;
+  c.n_head = 1;
+  c.norm = NormKind::rmsnorm;
+  c.mlp = MlpKind::none;
+  c.residual_scale = true;
+  c.rnn.block = RnnBlock::gated;
+  c.rnn.d_conv = 3;
+  return c;
+}
+
 const ParaCellKind kCells[] = {ParaCellKind::gru, ParaCellKind::lstm};
+const char* name(ParaCellKind k) { return k == ParaCellKind::gru ? "ParaGRU" : "ParaLSTM"; }
+
+// y = m(x) and the gradients of <R, y> w.r.t. x and every parameter (test::leaves_of order).
+std::vector<Tensor> value_and_grads(ParaRnnMixer& m, const Tensor& x, const Tensor& R) {
+  Variable xv(x.clone(), true);
+  Variable y = m.forward(xv);
+  sum(y * Variable(R)).backward();
+  std::vector<Tensor> out = {y.data()};
+  for (const Variable& leaf : test::leaves_of(m, xv)) out.push_back(leaf.grad());
+  return out;
+}
 
 TEST(ParaRnnMixer, GradcheckParametersAndInput) {
   ModelConfig c = tiny(RnnMode::parallel);
@@ -70,9 +99,7 @@ TEST(ParaRnnMixer, ModesAgreeAndStepEqualsForward) {
     m.set_options(o);
     const Tensor seq = m.forward(Variable(x)).data();
     EXPECT_LE(max_abs_diff(par, seq), 1e-10);
-    std::vector<Tensor> state;
-    for (int64_t t = 0; t < 37; ++t)
-      EXPECT_LE(max_abs_diff(m.step(x.select(1, t).contiguous(), state), seq.select(1, t)), 1e-13) << t;
+    test::expect_steps_match(m, x, seq, 1e-13);
   }
 }
 
@@ -109,6 +136,102 @@ TEST(ParaRnnMixer, RegisteredAndHeadsChecked) {
   for (const char* name : {"paragru", "paralstm", "lstm", "gru"}) EXPECT_NO_THROW(make_mixer(name, c, 0));
   c.rnn.heads = 3;
   EXPECT_CONTAINS(test::error_of([&] { make_mixer("paragru", c, 0); }), "model.rnn.heads");
+}
+
+TEST(ParaRnnBlock, GatedFormAddsProjectionsConvAndNormAroundTheCell) {
+  ModelConfig c = gated(RnnMode::parallel, 64);
+  c.rnn.heads = 4;
+  c.rnn.d_conv = 4;
+  const int64_t D = 64, K = 4, cell = 4 * 16 * 3 * 16 + 3 * D + 3 * D;  // w_in, b, a
+  ParaRnnMixer gru(ParaCellKind::gru, c, DType::f64);
+  EXPECT_EQ(test::names_of(gru), (std::vector<std::string>{"in_proj.weight", "conv_weight", "conv_bias", "w_in", "b",
+                                                           "a", "out_norm.weight", "out_proj.weight"}));
+  EXPECT_EQ(gru.num_parameters(), 2 * D * D + D * K + D + cell + D + D * D);
+  ParaRnnMixer lstm(ParaCellKind::lstm, c, DType::f64);
+  EXPECT_EQ(lstm.num_parameters(), gru.num_parameters() + 2 * D);  // peepholes
+  c.rnn.block = RnnBlock::cell;
+  EXPECT_EQ(test::names_of(ParaRnnMixer(ParaCellKind::gru, c)), (std::vector<std::string>{"w_in", "b", "a"}));
+}
+
+TEST(ParaRnnBlock, GradcheckParametersAndInput) {
+  for (ParaCellKind kind : kCells) {
+    ParaRnnMixer m(kind, gated(RnnMode::parallel, 4), DType::f64);
+    test::randomise(m, 3);
+    Variable x(test::randn({2, 5, 4}, 4), true);
+    GradcheckResult r = gradcheck([&] { return m.forward(x); }, test::leaves_of(m, x));
+    EXPECT_TRUE(r.ok) << name(kind) << ": " << r.report;
+  }
+}
+
+// The recipe's Newton settings (6 iterations, tol 1e-6) at the recipe's length in float32.
+TEST(ParaRnnBlock, ParallelEqualsSequentialFloat32) {
+  for (ParaCellKind kind : kCells) {
+    ModelConfig c = gated(RnnMode::parallel, 16);
+    c.rnn.heads = 4;
+    c.rnn.d_conv = 4;
+    c.rnn.max_newton_iters = 6;
+    c.rnn.tol = 1e-6;
+    c.rnn.chunk = 64;
+    ParaRnnMixer par(kind, c);
+    c.rnn.mode = RnnMode::sequential;
+    ParaRnnMixer seq(kind, c);
+    par.init_parameters(5);
+    seq.init_parameters(5);
+    const Tensor x = test::randn({2, 100, 16}, 6, DType::f32), R = test::randn({2, 100, 16}, 7, DType::f32);
+    const std::vector<Tensor> p = value_and_grads(par, x, R), s = value_and_grads(seq, x, R);
+    EXPECT_LE(test::scaled_diff(p[0], s[0]), 1e-5) << name(kind);
+    for (size_t i = 1; i < s.size(); ++i) EXPECT_LE(test::scaled_diff(p[i], s[i]), 1e-4) << name(kind) << " grad " << i;
+  }
+}
+
+TEST(ParaRnnBlock, Causal) {
+  for (ParaCellKind kind : kCells) {
+    ParaRnnMixer m(kind, gated(RnnMode::parallel), DType::f64);
+    m.init_parameters(7);
+    for (int64_t t0 : {0, 5, 16})
+      test::expect_causal([&](const Tensor& x) { return m.forward(Variable(x)).data(); }, test::randn({2, 17, 8}, 8),
+                          t0, 1e-12);
+  }
+}
+
+TEST(ParaRnnBlock, StepEqualsForward) {
+  for (ParaCellKind kind : kCells)
+    for (int64_t d_conv : {1, 4}) {
+      SCOPED_TRACE(std::string(name(kind)) + " d_conv " + std::to_string(d_conv));
+      ModelConfig c = gated(RnnMode::parallel);
+      c.rnn.d_conv = d_conv;
+      ParaRnnMixer m(kind, c, DType::f64);
+      m.init_parameters(9);
+      const Tensor x = test::randn({2, 13, 8}, 10);
+      test::expect_steps_match(m, x, m.forward(Variable(x)).data(), 1e-12);
+    }
+}
+
+// model.residual_scale: out = s ⊙ x + Mixer(Norm(x)) with s learned, starting at 1.
+TEST(ParaRnnBlock, ResidualScaleIsLearned) {
+  TransformerBlock block(gated(RnnMode::parallel), 0, DType::f64);
+  block.init_parameters(11);
+  Variable s = test::parameter(block, "residual_scale");
+  ASSERT_TRUE(s.defined());
+  EXPECT_EQ(s.shape(), Shape({8}));
+  EXPECT_EQ(amin(s.data()).item<double>(), 1.0);
+  EXPECT_EQ(amax(s.data()).item<double>(), 1.0);
+
+  const Tensor x = test::randn({2, 9, 8}, 12);
+  const Tensor y = block.forward(Variable(x)).data();
+  s.mutable_data().fill_(3.0);  // the skip path is scaled, nothing else moves
+  EXPECT_LE(max_abs_diff(block.forward(Variable(x)).data(), y + x * 2.0), 1e-12);
+
+  sum(block.forward(Variable(x)) * Variable(test::randn({2, 9, 8}, 13))).backward();
+  EXPECT_GT(amax(unary(UnaryOp::abs, s.grad())).item<double>(), 1e-3);
+  test::randomise(block, 14);
+  GradcheckResult r = gradcheck([&] { return block.forward(Variable(x)); }, block.parameters());
+  EXPECT_TRUE(r.ok) << r.report;
+
+  ModelConfig off = gated(RnnMode::parallel);
+  off.residual_scale = false;
+  for (const std::string& n : test::names_of(TransformerBlock(off, 0)))
+    EXPECT_EQ(n.find("residual_scale"), std::string::npos) << n;
 }
 
 }  // namespace

@@ -1,0 +1,16 @@
+// Causal depthwise convolution over time, shared by Mamba (spec/mixers.md §3.1) and ParaRNN's block
+// (§7.5): y[t] = bias + Σ_j weight[:, j] ⊙ x[t − K + 1 + j] with K = weight.size(1) and zeros before
+// t = 0, so y[t] depends only on x[t − K + 1 .. t].
+#pragma once
+#include "autograd/variable.h"
+
+namespace sf {
+
+// x (B, L, E), weight (E, K), bias (E) -> (B, L, E).
+Variable causal_conv(const Variable& x, const Variable& weight, const Variable& bias);
+
+// The same conv one token at a time (generation, no grad): `window` holds the last K − 1 inputs
+// (B, K − 1, E), zeros before the first token; x_t (B, E) -> y_t (B, E), and the window moves on by one.
+Tensor causal_conv_step(Tensor& window, const Tensor& x_t, const Tensor& weight, const Tensor& bias);
+
+}  // namespace sf
