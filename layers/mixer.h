@@ -2,6 +2,9 @@
 // depends only on input rows 0..t. Each mixer lives in its own folder under layers/ and is built
 // by name through layers/registry.h.
 #pragma once
+#include <vector>
+
+#include "core/error.h"
 #include "layers/module.h"
 
 namespace sf {
@@ -9,6 +12,15 @@ namespace sf {
 class Mixer : public Module {
  public:
   virtual Variable forward(const Variable& x) = 0;
+
+  // Recurrent form for generation, without grad: x_t (B, D) -> y_t (B, D), equal to row t of
+  // forward() over the tokens so far. `state` starts empty and is the mixer's to fill and update.
+  // Mixers without one (attention has no KV cache yet) answer false, and generation recomputes
+  // the window instead.
+  virtual bool has_step() const { return false; }
+  virtual Tensor step(const Tensor& /*x_t*/, std::vector<Tensor>& /*state*/) {
+    throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
+  }
 };
 
 }  // namespace sf

@@ -44,6 +44,30 @@ Variable SequenceModel::forward(const Tensor& tokens) {
   return lm_head_ ? lm_head_->forward(x) : linear(x, wte_->weight());
 }
 
+bool SequenceModel::has_step() const {
+  for (const auto& block : blocks_)
+    if (!block->has_step()) return false;
+  return true;
+}
+
+Tensor SequenceModel::step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state) {
+  SF_CHECK(has_step(), "SequenceModel::step: mixer '", config_.mixer, "' has no recurrent form");
+  SF_CHECK(tokens.dim() == 1, "SequenceModel::step: tokens must be (B), got ", shape_str(tokens.shape()));
+  NoGradGuard no_grad;
+  Tensor x = wte_->forward(tokens).data();  // (B, D)
+  if (wpe_) {
+    SF_CHECK(pos < config_.block_size, "SequenceModel: position ", pos, " exceeds model.block_size ",
+             config_.block_size, " (learned positions have no row beyond it)");
+    x = x + wpe_->weight().data().select(0, pos);
+  } else if (sinusoidal_.defined()) {
+    x = x + (pos < sinusoidal_.size(0) ? sinusoidal_ : sinusoidal_table(pos + 1, config_.n_embd, dtype_)).select(0, pos);
+  }
+  state.resize(blocks_.size());
+  for (size_t i = 0; i < blocks_.size(); ++i) x = blocks_[i]->step(x, state[i]);
+  const Variable h = norm_f_->forward(Variable(x));
+  return (lm_head_ ? lm_head_->forward(h) : linear(h, wte_->weight())).data();
+}
+
 Variable SequenceModel::loss(const Tensor& tokens, const Tensor& targets) {
   return cross_entropy(forward(tokens), targets);
 }

@@ -30,6 +30,13 @@ class SequenceModel : public Module {
   // Mean next-token cross-entropy of forward(tokens) against int targets (B, L).
   Variable loss(const Tensor& tokens, const Tensor& targets);
 
+  // Recurrent generation, when every block's mixer has a recurrent form (RNNs, SSMs; not attention):
+  // tokens (B) at position `pos` -> logits (B, V), equal to forward()'s row `pos` over the tokens so
+  // far, at O(1) cost per token. `state` (one entry per block) starts empty; call with pos = 0, 1, ...
+  // in eval mode. Learned positions allow pos < block_size only.
+  bool has_step() const;
+  Tensor step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state);
+
   const ModelConfig& config() const { return config_; }
   DType dtype() const { return dtype_; }
 

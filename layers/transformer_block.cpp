@@ -23,4 +23,12 @@ Variable TransformerBlock::forward(const Variable& x) {
   return h + drop_->forward(mlp_->forward(norm2_->forward(h)));
 }
 
+Tensor TransformerBlock::step(const Tensor& x_t, std::vector<Tensor>& state) {
+  NoGradGuard no_grad;
+  const Variable x(x_t);
+  const Variable skip = residual_scale_.defined() ? x * residual_scale_ : x;
+  const Variable h = skip + Variable(mixer_->step(norm1_->forward(x).data(), state));
+  return (mlp_ ? h + mlp_->forward(norm2_->forward(h)) : h).data();
+}
+
 }  // namespace sf

@@ -21,6 +21,11 @@ class TransformerBlock : public Module {
 
   Variable forward(const Variable& x);  // (B, L, D) -> (B, L, D)
 
+  // One token through the block with the mixer's recurrent form (generation, eval mode, no grad):
+  // x_t (B, D) -> (B, D); `state` is the mixer's (Mixer::step).
+  bool has_step() const { return mixer_->has_step(); }
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
+
  private:
   std::shared_ptr<Norm> norm1_, norm2_;
   std::shared_ptr<Mixer> mixer_;

@@ -16,5 +16,6 @@ void register_train(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_schema(CLI::App& app);
 
 }  // namespace sf::cli

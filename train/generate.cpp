@@ -16,12 +16,26 @@ std::vector<int32_t> sample(SequenceModel& model, std::vector<int32_t> ids, cons
   model.eval();
   const int64_t block = model.config().block_size;
   const int64_t V = model.config().vocab_size;
-  for (int64_t i = 0; i < o.tokens; ++i) {
+  // Recurrent models (every mixer has a step) carry their state across tokens, O(1) per token, and
+  // see the whole text; the others recompute the last block_size tokens for every new one.
+  const bool recurrent = model.has_step() && (model.config().pos != PosKind::learned ||
+                                              static_cast<int64_t>(ids.size()) + o.tokens <= block);
+  std::vector<std::vector<Tensor>> state;
+  int64_t fed = 0;
+  Tensor last;
+  auto next_logits = [&]() -> Tensor {  // (V) for the token after ids
+    if (recurrent) {
+      for (; fed < static_cast<int64_t>(ids.size()); ++fed)
+        last = model.step(from_vector<int64_t>({ids[static_cast<size_t>(fed)]}, {1}), fed, state);
+      return last.select(0, 0);
+    }
     int64_t start = std::max<int64_t>(0, static_cast<int64_t>(ids.size()) - block);
     std::vector<int64_t> ctx(ids.begin() + start, ids.end());
     const int64_t L = static_cast<int64_t>(ctx.size());
-    Tensor logits = model.forward(from_vector<int64_t>(ctx, {1, L})).data();
-    std::vector<double> z = to_vector<double>(logits.select(1, L - 1).select(0, 0));
+    return model.forward(from_vector<int64_t>(ctx, {1, L})).data().select(1, L - 1).select(0, 0);
+  };
+  for (int64_t i = 0; i < o.tokens; ++i) {
+    std::vector<double> z = to_vector<double>(next_logits());
     for (double& v : z) v /= o.temperature;
     if (o.top_k > 0 && o.top_k < V) {
       std::vector<double> sorted = z;

@@ -15,8 +15,10 @@ struct SampleOptions {
   uint64_t seed = 0;
 };
 
-// Extends `prompt` (non-empty) by options.tokens ids; the context is cropped to the model's block
-// size, as nanoGPT does. `on_token` sees each new id as it is drawn (for streaming output).
+// Extends `prompt` (non-empty) by options.tokens ids. A model whose mixers all have a recurrent form
+// (SequenceModel::step: RNNs, SSMs) runs token by token over the whole text; any other recomputes
+// the context cropped to the model's block size, as nanoGPT does. `on_token` sees each new id as it
+// is drawn (for streaming output).
 std::vector<int32_t> sample(SequenceModel& model, std::vector<int32_t> prompt, const SampleOptions& options,
                             const std::function<void(int32_t)>& on_token = nullptr);
 

@@ -18,7 +18,8 @@ class DenseRnnMixer : public Mixer {
   Variable forward(const Variable& x) override;  // (B, L, H) -> (B, L, H)
 
   // Generation: x_t (B, H) -> y_t (B, H); `state` starts empty (zeros) and is updated.
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
+  bool has_step() const override { return true; }
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
 
  private:
   struct Layer {

@@ -39,7 +39,8 @@ class ParaRnnMixer : public Mixer {
 
   // Generation: x_t (B, D) -> y_t (B, D). `state` starts empty (zeros) and is updated: [0] the cell
   // state, GRU h (B, d) or LSTM [c; h] (B, 2, d); gated form also [1] the conv window (B, K − 1, d).
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
+  bool has_step() const override { return true; }
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
 
   void set_options(const ParaRnnOptions& options) { options_ = options; }
   const ParaRnnOptions& options() const { return options_; }

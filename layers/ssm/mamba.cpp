@@ -78,6 +78,13 @@ Tensor Mamba::step(State& s, const Tensor& x_t) {
   return out_proj_->forward(Variable(y * unary(UnaryOp::silu, z))).data();
 }
 
+Tensor Mamba::step(const Tensor& x_t, std::vector<Tensor>& state) {
+  State s = state.empty() ? initial_state(x_t.size(0)) : State{state[0], state[1]};
+  Tensor y = step(s, x_t);
+  state = {s.conv, s.ssm};
+  return y;
+}
+
 std::shared_ptr<Mixer> make_mamba(const ModelConfig& config, int64_t layer_index, DType dtype) {
   return std::make_shared<Mamba>(config, layer_index, dtype);
 }

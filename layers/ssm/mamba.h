@@ -32,6 +32,9 @@ class Mamba : public Mixer {
   };
   State initial_state(int64_t batch) const;
   Tensor step(State& state, const Tensor& x_t);  // x_t (B, D) -> (B, D)
+  // The Mixer form of it: `state` holds {conv, ssm}.
+  bool has_step() const override { return true; }
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
 
   void set_scan_options(const ScanOptions& o) { scan_ = o; }
 

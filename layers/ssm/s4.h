@@ -18,6 +18,7 @@ class S4 : public S4D {
 
   // Recurrent form over the full state: (B, D, N, 2) starts at zeros, x_t (B, D) -> (B, D).
   Tensor initial_state(int64_t batch) const override;
+  using S4D::step;
   Tensor step(Tensor& state, const Tensor& x_t) override;
 
  private:

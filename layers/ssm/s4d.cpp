@@ -82,6 +82,11 @@ Tensor S4D::step(Tensor& state, const Tensor& x_t) {
   return output(Variable(y)).data();
 }
 
+Tensor S4D::step(const Tensor& x_t, std::vector<Tensor>& state) {
+  if (state.empty()) state.push_back(initial_state(x_t.size(0)));
+  return step(state[0], x_t);
+}
+
 std::shared_ptr<Mixer> make_s4d(const ModelConfig& config, int64_t /*layer_index*/, DType dtype) {
   return std::make_shared<S4D>(config, dtype);
 }

@@ -22,6 +22,9 @@ class S4D : public Mixer {
   // Recurrent form for generation: state (B, D, N/2, 2) starts at zeros, x_t (B, D) -> (B, D).
   virtual Tensor initial_state(int64_t batch) const;
   virtual Tensor step(Tensor& state, const Tensor& x_t);
+  // The Mixer form of it: `state` holds the one state tensor.
+  bool has_step() const override { return true; }
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
 
   virtual Variable kernel(int64_t L) const;  // (D, L)
   // The SSM part before GELU/GLU: y = K * u + D_skip ⊙ u (tests compare it with the recurrence).

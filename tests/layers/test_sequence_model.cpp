@@ -1,8 +1,10 @@
 // SequenceModel: parameter layout, GPT-2 init, weight tying, state dicts, causality for every
-// positional scheme, gradcheck of the loss, and the learned-position length limit.
+// positional scheme, gradcheck of the loss, the learned-position length limit, and the recurrent
+// step of every mixer that has one.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "autograd/gradcheck.h"
 #include "layers/sequence_model.h"
@@ -278,6 +280,65 @@ TEST(SequenceModel, DropoutFollowsModeAndStepSeed) {
   EXPECT_GT(max_abs_diff(m.forward(tokens).data(), a), 0.0);
   m.eval();
   EXPECT_EQ(max_abs_diff(m.forward(tokens).data(), plain.forward(tokens).data()), 0.0);
+}
+
+// SequenceModel::step (generation) equals forward() row by row, for every mixer with a recurrent form,
+// through two blocks with MLPs, in float64.
+TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
+  struct Case {
+    const char* name;
+    std::function<void(ModelConfig&)> set;
+  };
+  const Case cases[] = {
+      {"lstm", [](ModelConfig& c) { c.mixer = "lstm"; }},
+      {"gru", [](ModelConfig& c) { c.mixer = "gru"; }},
+      {"paragru", [](ModelConfig& c) { c.mixer = "paragru"; }},
+      {"paralstm sequential", [](ModelConfig& c) { c.mixer = "paralstm"; c.rnn.mode = RnnMode::sequential; }},
+      {"paragru gated block", [](ModelConfig& c) {
+         c.mixer = "paragru";
+         c.rnn.block = RnnBlock::gated;
+         c.residual_scale = true;
+       }},
+      {"s4d", [](ModelConfig& c) { c.mixer = "s4d"; }},
+      {"s4", [](ModelConfig& c) { c.mixer = "s4"; c.ssm.init = SsmInit::legs; }},
+      {"mamba", [](ModelConfig& c) { c.mixer = "mamba"; }},
+      {"mamba, learned positions", [](ModelConfig& c) { c.mixer = "mamba"; c.pos = PosKind::learned; }},
+      {"gru, sinusoidal positions", [](ModelConfig& c) { c.mixer = "gru"; c.pos = PosKind::sinusoidal; }},
+  };
+  for (const Case& k : cases) {
+    ModelConfig c;
+    c.n_layer = 2;
+    c.n_head = 1;
+    c.n_embd = 8;
+    c.block_size = 12;
+    c.vocab_size = 11;
+    c.norm = NormKind::rmsnorm;
+    c.pos = PosKind::none;
+    c.rnn.heads = 2;
+    c.rnn.max_newton_iters = 30;
+    c.rnn.tol = 1e-13;
+    c.ssm.d_state = 4;
+    k.set(c);
+    SequenceModel m(c, DType::f64);
+    m.init_parameters(7);
+    m.eval();
+    ASSERT_TRUE(m.has_step()) << k.name;
+    const Tensor tokens = from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8}, {1, 12});
+    const Tensor logits = m.forward(tokens).data();
+    std::vector<std::vector<Tensor>> state;
+    for (int64_t t = 0; t < 12; ++t) {
+      const Tensor row = m.step(tokens.select(1, t).contiguous(), t, state);
+      EXPECT_LE(max_abs_diff(row, logits.select(1, t)), 1e-10) << k.name << ", position " << t;
+    }
+  }
+}
+
+TEST(SequenceModel, AttentionHasNoStep) {
+  ModelConfig c = shakespeare_config();
+  SequenceModel m(c);
+  EXPECT_FALSE(m.has_step());
+  std::vector<std::vector<Tensor>> state;
+  EXPECT_THROW(m.step(from_vector<int64_t>({1}, {1}), 0, state), Error);
 }
 
 }  // namespace

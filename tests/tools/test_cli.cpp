@@ -25,6 +25,14 @@ TEST(Cli, HelpDescribesUsage) {
   EXPECT_NE(r.output.find("--version"), std::string::npos) << r.output;
 }
 
+TEST(Cli, SchemaListsEveryRecipeKey) {
+  Outcome r = seqforge("schema");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* key : {"model.n_embd", "model.rnn.block", "data.task.curriculum_min_len", "optim.lr",
+                          "train.seq_len", "checkpoint.keep_last", "distributed.backend"})
+    EXPECT_NE(r.output.find(std::string("  ") + key + "  ("), std::string::npos) << key;
+}
+
 TEST(Cli, UnknownSubcommandFails) {
   Outcome r = seqforge("no-such-command");
   EXPECT_NE(r.exit_code, 0) << r.output;
