@@ -36,12 +36,24 @@ Variable S4::kernel(int64_t L) const {
 
 Tensor S4::initial_state(int64_t batch) const { return zeros({batch, width_, 2 * modes_, 2}, D_.dtype()); }
 
-Tensor S4::step(Tensor& state, const Tensor& x_t) {
+S4Recurrence S4::recurrence() const {
+  return s4_recurrence(log_dt_.data(), log_A_real_.data(), A_imag_.data(), P_.data(), B_.data(), C_.data(), l_max_);
+}
+
+Tensor S4::step(const S4Recurrence& r, Tensor& state, const Tensor& x_t) {
   NoGradGuard no_grad;
-  const S4Recurrence r =
-      s4_recurrence(log_dt_.data(), log_A_real_.data(), A_imag_.data(), P_.data(), B_.data(), C_.data(), l_max_);
   Tensor y = s4_step(state, r, x_t) + x_t * D_.data();
   return output(Variable(y)).data();
+}
+
+Tensor S4::step(Tensor& state, const Tensor& x_t) { return step(recurrence(), state, x_t); }
+
+Tensor S4::step(const Tensor& x_t, std::vector<Tensor>& state) {
+  if (state.empty()) {
+    state.push_back(initial_state(x_t.size(0)));
+    decode_ = recurrence();
+  }
+  return step(decode_, state[0], x_t);
 }
 
 std::shared_ptr<Mixer> make_s4(const ModelConfig& config, int64_t /*layer_index*/, DType dtype) {

@@ -18,12 +18,17 @@ class S4 : public S4D {
 
   // Recurrent form over the full state: (B, D, N, 2) starts at zeros, x_t (B, D) -> (B, D).
   Tensor initial_state(int64_t batch) const override;
-  using S4D::step;
   Tensor step(Tensor& state, const Tensor& x_t) override;
+  // The Mixer form discretises once per decode (when `state` starts empty), not once per token.
+  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
 
  private:
+  S4Recurrence recurrence() const;
+  Tensor step(const S4Recurrence& r, Tensor& state, const Tensor& x_t);
+
   int64_t l_max_;
   Variable P_, B_;
+  S4Recurrence decode_;  // the discretisation of the decode in progress
 };
 
 std::shared_ptr<Mixer> make_s4(const ModelConfig& config, int64_t layer_index, DType dtype);
