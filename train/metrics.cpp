@@ -1,6 +1,8 @@
 #include "train/metrics.h"
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <cmath>
 #include <sstream>
 #include <string_view>
@@ -30,6 +32,31 @@ std::string json_line(const std::vector<std::pair<std::string, double>>& fields)
   }
   s << "}";
   return s.str();
+}
+
+void truncate_metrics_after(const std::string& path, int64_t step) {
+  std::ifstream in(path);
+  if (!in.is_open()) return;
+  std::string kept, line;
+  static constexpr std::string_view kKey = "{\"step\": ";
+  while (std::getline(in, line)) {
+    int64_t n = 0;
+    const bool has_step = line.rfind(kKey, 0) == 0 &&
+                          std::from_chars(line.data() + kKey.size(), line.data() + line.size(), n).ec == std::errc();
+    if (!has_step || n <= step) kept += line + "\n";
+  }
+  in.close();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    SF_CHECK(out.is_open(), tmp, ": cannot write the truncated metrics");
+    out << kept;
+    out.flush();
+    SF_CHECK(out.good(), tmp, ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  SF_CHECK(!ec, path, ": cannot replace it with the truncated metrics: ", ec.message());
 }
 
 void MetricsWriter::write(const std::vector<std::pair<std::string, double>>& fields) {

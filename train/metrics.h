@@ -20,6 +20,11 @@ class MetricsWriter {
   std::ofstream out_;
 };
 
+// Drops the lines of `path` logged after `step` ({"step": N, ...} with N > step): a run killed after
+// its last checkpoint wrote them, and the resumed run writes those steps again. Replaces the file
+// atomically; a missing file is left missing.
+void truncate_metrics_after(const std::string& path, int64_t step);
+
 // One JSON object on one line, for the machine-readable last line of `eval` and `bench`.
 std::string json_line(const std::vector<std::pair<std::string, double>>& fields);
 

@@ -164,8 +164,9 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     resolved << to_yaml(cfg);
   }
   if (!resumed_from_.empty()) out << "resumed from " << resumed_from_ << " at step " << step_ << "\n";
-  MetricsWriter metrics =
-      world_.rank == 0 ? MetricsWriter((fs::path(options_.out_dir) / "metrics.jsonl").string()) : MetricsWriter();
+  const std::string metrics_path = (fs::path(options_.out_dir) / "metrics.jsonl").string();
+  if (world_.rank == 0 && !resumed_from_.empty()) truncate_metrics_after(metrics_path, step_);
+  MetricsWriter metrics = world_.rank == 0 ? MetricsWriter(metrics_path) : MetricsWriter();
   LrSchedule schedule = make_schedule(cfg.optim, tc.steps);
   std::vector<Variable> params = optimizer_->params();
   std::vector<StepLog> logs;

@@ -306,14 +306,10 @@ TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
       {"gru, sinusoidal positions", [](ModelConfig& c) { c.mixer = "gru"; c.pos = PosKind::sinusoidal; }},
   };
   for (const Case& k : cases) {
-    ModelConfig c;
-    c.n_layer = 2;
-    c.n_head = 1;
-    c.n_embd = 8;
+    ModelConfig c = test::tiny_config(PosKind::none);
     c.block_size = 12;
     c.vocab_size = 11;
     c.norm = NormKind::rmsnorm;
-    c.pos = PosKind::none;
     c.rnn.heads = 2;
     c.rnn.max_newton_iters = 30;
     c.rnn.tol = 1e-13;

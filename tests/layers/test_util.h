@@ -1,7 +1,9 @@
-// Helpers for the layer tests: random tensors, parameter lookup and tiny configs.
+// Helpers for the layer tests: random tensors, parameter lookup, tiny configs, relative comparisons,
+// leaves of a module and causality probes.
 #pragma once
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,34 @@ inline ModelConfig tiny_config(PosKind pos = PosKind::learned) {
   c.vocab_size = 7;
   c.pos = pos;
   return c;
+}
+
+// max |a − b| / max |b|: the error relative to the reference's scale.
+inline double scaled_diff(const Tensor& a, const Tensor& b) {
+  const Tensor bd = b.to(DType::f64);
+  return max_abs_diff(a.to(DType::f64), bd) / std::max(1e-300, amax(unary(UnaryOp::abs, bd)).item<double>());
+}
+
+inline std::vector<Variable> leaves_of(const Module& m, const Variable& x) {
+  std::vector<Variable> out{x};
+  for (auto& p : m.parameters()) out.push_back(p);
+  return out;
+}
+
+// Perturbs row t0 of x (B, L, D) and checks that f's rows < t0 move by at most `tol` (relative
+// to the output scale) while some row ≥ t0 moves by at least 1e-6.
+inline void expect_causal(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, int64_t t0, double tol) {
+  const Tensor y = f(x);
+  Tensor x2 = x.clone();
+  Tensor row = x2.narrow(1, t0, 1);
+  row.copy_(row + randn(row.shape(), 999, x.dtype()));
+  const Tensor y2 = f(x2);
+  const int64_t L = x.size(1);
+  const double scale = amax(unary(UnaryOp::abs, y)).item<double>();
+  if (t0 > 0) {
+    EXPECT_LE(max_abs_diff(y.narrow(1, 0, t0), y2.narrow(1, 0, t0)), tol * scale) << "t0 = " << t0;
+  }
+  EXPECT_GE(max_abs_diff(y.narrow(1, t0, L - t0), y2.narrow(1, t0, L - t0)), 1e-6) << "t0 = " << t0;
 }
 
 }  // namespace sf::test

@@ -58,6 +58,7 @@ TEST(CrashResume, SigkillAtARandomStepThenResumeGivesTheSameLosses) {
   std::map<long, std::string> b = read_metrics(metrics);
   ASSERT_EQ(a.size(), 300u);
   EXPECT_EQ(a, b) << "killed after step " << killed_at;  // bitwise: one thread, exact number text
+  EXPECT_EQ(count_lines(metrics), 300) << "steps after the last checkpoint are logged twice";
 }
 
 TEST(CrashResume, KillWhileWritingACheckpointLeavesThePreviousOne) {

@@ -4,20 +4,17 @@
 
 #include <algorithm>
 
+#include "tests/layers/test_util.h"
 #include "train/generate.h"
 
 namespace sf {
 namespace {
 
 ModelConfig small(const std::string& mixer, PosKind pos) {
-  ModelConfig c;
+  ModelConfig c = test::tiny_config(pos);
   c.mixer = mixer;
-  c.n_layer = 2;
-  c.n_head = 2;
-  c.n_embd = 8;
   c.block_size = 16;
   c.vocab_size = 13;
-  c.pos = pos;
   c.rnn.heads = 2;
   return c;
 }

@@ -157,5 +157,21 @@ TEST(Metrics, NumbersReadBackBitwise) {
   EXPECT_EQ(std::stod("0.30000000000000004"), x);
 }
 
+TEST(Metrics, TruncateAfterDropsLaterStepsOnly) {
+  const std::string dir = temp_dir("metrics"), path = dir + "/metrics.jsonl";
+  {
+    MetricsWriter w(path);
+    for (int step : {10, 20, 30, 40}) w.write({{"step", step}, {"loss", 1.0 / step}});
+  }
+  truncate_metrics_after(path, 20);
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "{\"step\": 10, \"loss\": 0.1}\n{\"step\": 20, \"loss\": 0.05}\n");
+  EXPECT_FALSE(fs::exists(path + ".tmp"));
+  truncate_metrics_after(dir + "/missing.jsonl", 5);  // nothing to do, no error
+  EXPECT_FALSE(fs::exists(dir + "/missing.jsonl"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace sf

@@ -8,7 +8,6 @@
 #include "layers/registry.h"
 #include "layers/rnn/para_rnn_mixer.h"
 #include "layers/transformer_block.h"
-#include "tests/layers/ssm/ssm_test_util.h"
 #include "tests/layers/test_util.h"
 #include "tests/random.h"
 #include "tests/support.h"

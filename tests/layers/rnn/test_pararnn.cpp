@@ -8,7 +8,7 @@
 #include "layers/rnn/para_cell_math.h"
 #include "layers/rnn/pararnn.h"
 #include "tests/layers/rnn/reference.h"
-#include "tests/random.h"
+#include "tests/layers/test_util.h"
 
 namespace sf {
 namespace {
@@ -43,8 +43,6 @@ std::vector<Tensor> value_and_grads(ParaCellKind kind, const Inputs& in, const T
   if (kind == ParaCellKind::lstm) out.push_back(v[2].grad());
   return out;
 }
-
-double rel(const Tensor& a, const Tensor& b) { return max_abs_diff(a, b) / std::max(1e-30, max_abs_diff(b, zeros_like(b))); }
 
 const ParaCellKind kCells[] = {ParaCellKind::gru, ParaCellKind::lstm};
 const char* name(ParaCellKind k) { return k == ParaCellKind::gru ? "ParaGRU" : "ParaLSTM"; }
@@ -154,10 +152,10 @@ TEST(ParaRnn, ParallelEqualsSequentialFloat32AtLongLengths) {
       auto par = value_and_grads(kind, in, R, [&](const std::vector<Variable>& v) {
         return run(kind, v, ParaRnnOptions{RnnMode::parallel, 6, 1e-6, 64}, &st);
       });
-      EXPECT_LE(rel(par[0], seq[0]), 1e-5) << name(kind) << " L=" << L;
-      for (size_t i = 1; i < seq.size(); ++i) EXPECT_LE(rel(par[i], seq[i]), 1e-4) << name(kind) << " L=" << L << " grad " << i;
+      EXPECT_LE(test::scaled_diff(par[0], seq[0]), 1e-5) << name(kind) << " L=" << L;
+      for (size_t i = 1; i < seq.size(); ++i) EXPECT_LE(test::scaled_diff(par[i], seq[i]), 1e-4) << name(kind) << " L=" << L << " grad " << i;
       std::printf("%s f32 L=%ld: %ld iterations, residual %.1e, fwd rel %.1e, grad rel (u) %.1e\n", name(kind),
-                  long(L), long(st.iterations), st.residual, rel(par[0], seq[0]), rel(par[1], seq[1]));
+                  long(L), long(st.iterations), st.residual, test::scaled_diff(par[0], seq[0]), test::scaled_diff(par[1], seq[1]));
     }
 }
 

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "data/h5_file.h"
 #include "layers/rnn/para_rnn_mixer.h"
-#include "tests/random.h"
+#include "tests/layers/test_util.h"
 
 namespace sf {
 namespace {
@@ -48,10 +48,6 @@ std::vector<Tensor> output_and_grads(ParaRnnMixer& m, RnnMode mode, const Tensor
   return out;
 }
 
-double rel(const Tensor& a, const Tensor& b) {
-  return max_abs_diff(a, b) / std::max(1e-30, max_abs_diff(b, zeros_like(b)));
-}
-
 TEST(ParaRnnMixer, ModesAgreeOnTrainedWeightsAtLongLengths) {
   const std::pair<ParaCellKind, const char*> cases[] = {{ParaCellKind::gru, "paragru_keepnth_mixer.h5"},
                                                         {ParaCellKind::lstm, "paralstm_keepnth_mixer.h5"}};
@@ -63,10 +59,10 @@ TEST(ParaRnnMixer, ModesAgreeOnTrainedWeightsAtLongLengths) {
       const auto par = output_and_grads(*m, RnnMode::parallel, x, R);
       const NewtonStats st = m->last_stats();
       const auto seq = output_and_grads(*m, RnnMode::sequential, x, R);
-      EXPECT_LE(rel(par[0], seq[0]), 1e-5) << fixture << " L=" << L;
-      for (size_t i = 1; i < seq.size(); ++i) EXPECT_LE(rel(par[i], seq[i]), 1e-4) << fixture << " L=" << L << " grad " << i;
+      EXPECT_LE(test::scaled_diff(par[0], seq[0]), 1e-5) << fixture << " L=" << L;
+      for (size_t i = 1; i < seq.size(); ++i) EXPECT_LE(test::scaled_diff(par[i], seq[i]), 1e-4) << fixture << " L=" << L << " grad " << i;
       std::printf("%s L=%ld: %ld Newton iterations, residual %.1e, output rel %.1e, input-grad rel %.1e\n", fixture,
-                  long(L), long(st.iterations), st.residual, rel(par[0], seq[0]), rel(par[1], seq[1]));
+                  long(L), long(st.iterations), st.residual, test::scaled_diff(par[0], seq[0]), test::scaled_diff(par[1], seq[1]));
     }
   }
 }
