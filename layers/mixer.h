@@ -2,6 +2,8 @@
 // depends only on input rows 0..t. Each mixer lives in its own folder under layers/ and is built
 // by name through layers/registry.h.
 #pragma once
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -18,6 +20,11 @@ class Mixer : public Module {
   // Mixers without one (attention has no KV cache yet) answer false, and generation recomputes
   // the window instead.
   virtual bool has_step() const { return false; }
+
+  // Numbers about the last forward that a training log should show (ParaRNN: Newton iterations and
+  // final residual); empty for most mixers.
+  using Diagnostics = std::vector<std::pair<std::string, double>>;
+  virtual Diagnostics diagnostics() const { return {}; }
   virtual Tensor step(const Tensor& /*x_t*/, std::vector<Tensor>& /*state*/) {
     throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
   }

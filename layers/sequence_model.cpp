@@ -1,5 +1,7 @@
 #include "layers/sequence_model.h"
 
+#include <algorithm>
+
 #include "autograd/functions.h"
 #include "layers/transformer/positional.h"
 
@@ -48,6 +50,20 @@ bool SequenceModel::has_step() const {
   for (const auto& block : blocks_)
     if (!block->has_step()) return false;
   return true;
+}
+
+Mixer::Diagnostics SequenceModel::diagnostics() const {
+  Mixer::Diagnostics out;
+  for (const auto& block : blocks_)
+    for (const auto& [key, value] : block->diagnostics()) {
+      auto it = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == key; });
+      if (it == out.end()) {
+        out.emplace_back(key, value);
+      } else {
+        it->second = std::max(it->second, value);
+      }
+    }
+  return out;
 }
 
 Tensor SequenceModel::step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state) {

@@ -35,6 +35,10 @@ class SequenceModel : public Module {
   // far, at O(1) cost per token. `state` (one entry per block) starts empty; call with pos = 0, 1, ...
   // in eval mode. Learned positions allow pos < block_size only.
   bool has_step() const;
+
+  // The mixers' diagnostics of the last forward (Mixer::diagnostics), each key's largest value over
+  // the blocks, in the order the keys first appear.
+  Mixer::Diagnostics diagnostics() const;
   Tensor step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state);
 
   const ModelConfig& config() const { return config_; }

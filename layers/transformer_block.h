@@ -24,6 +24,7 @@ class TransformerBlock : public Module {
   // One token through the block with the mixer's recurrent form (generation, eval mode, no grad):
   // x_t (B, D) -> (B, D); `state` is the mixer's (Mixer::step).
   bool has_step() const { return mixer_->has_step(); }
+  Mixer::Diagnostics diagnostics() const { return mixer_->diagnostics(); }
   Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
 
  private:

@@ -219,6 +219,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
       StepLog log{step_, loss_value, lr, norm, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
+      const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       if (eval_now) {
         EvalResult r = evaluate();
         log.val_loss = r.loss;
@@ -230,12 +231,14 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
           << " | lr " << std::scientific << std::setprecision(2) << lr << " | grad-norm " << std::fixed
           << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " tok/s | ETA "
           << format_duration(eta);
-      if (eval_now) out << " | val " << std::setprecision(4) << log.val_loss;
+      for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
+      if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
                                                       {"lr", lr}, {"grad_norm", norm},
                                                       {"tokens_per_s", log.tokens_per_s}};
+      row.insert(row.end(), diagnostics.begin(), diagnostics.end());
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
       if (metrics.is_open()) metrics.write(row);

@@ -95,6 +95,11 @@ Tensor ParaRnnMixer::step(const Tensor& x_t, std::vector<Tensor>& state) {
   return out_proj_->forward(Variable(y * unary(UnaryOp::silu, uz.narrow(1, d_, d_)))).data();
 }
 
+Mixer::Diagnostics ParaRnnMixer::diagnostics() const {
+  if (options_.mode != RnnMode::parallel) return {};
+  return {{"newton_iters", static_cast<double>(stats_.iterations)}, {"newton_residual", stats_.residual}};
+}
+
 std::shared_ptr<Mixer> make_paragru(const ModelConfig& config, int64_t, DType dtype) {
   return std::make_shared<ParaRnnMixer>(ParaCellKind::gru, config, dtype);
 }

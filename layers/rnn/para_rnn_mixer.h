@@ -45,6 +45,8 @@ class ParaRnnMixer : public Mixer {
   void set_options(const ParaRnnOptions& options) { options_ = options; }
   const ParaRnnOptions& options() const { return options_; }
   const NewtonStats& last_stats() const { return stats_; }
+  // Parallel mode: the last forward's Newton iterations and final residual (max over the batch).
+  Diagnostics diagnostics() const override;
 
  private:
   Variable cell(const Variable& u);                      // (B, L, d) -> (B, L, d)

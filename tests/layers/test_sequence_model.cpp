@@ -337,5 +337,25 @@ TEST(SequenceModel, AttentionHasNoStep) {
   EXPECT_THROW(m.step(from_vector<int64_t>({1}, {1}), 0, state), Error);
 }
 
+TEST(SequenceModel, DiagnosticsReportTheLastForwardsNewtonSolve) {
+  ModelConfig c = test::tiny_config(PosKind::none);
+  c.mixer = "paragru";
+  c.rnn.heads = 2;
+  c.rnn.tol = 1e-6;
+  SequenceModel par(c);
+  par.init_parameters(1);
+  par.forward(test::random_tokens(2, 8, c.vocab_size, 3));
+  const Mixer::Diagnostics d = par.diagnostics();
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].first, "newton_iters");
+  EXPECT_GE(d[0].second, 1.0);
+  EXPECT_LE(d[0].second, static_cast<double>(c.rnn.max_newton_iters));
+  EXPECT_EQ(d[1].first, "newton_residual");
+  EXPECT_LE(d[1].second, 1e-6);
+  c.rnn.mode = RnnMode::sequential;  // nothing to report without Newton, nor for attention
+  EXPECT_TRUE(SequenceModel(c).diagnostics().empty());
+  EXPECT_TRUE(SequenceModel(test::tiny_config()).diagnostics().empty());
+}
+
 }  // namespace
 }  // namespace sf
