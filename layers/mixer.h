@@ -20,14 +20,14 @@ class Mixer : public Module {
   // Mixers without one (attention has no KV cache yet) answer false, and generation recomputes
   // the window instead.
   virtual bool has_step() const { return false; }
+  virtual Tensor step(const Tensor& /*x_t*/, std::vector<Tensor>& /*state*/) {
+    throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
+  }
 
   // Numbers about the last forward that a training log should show (ParaRNN: Newton iterations and
   // final residual); empty for most mixers.
   using Diagnostics = std::vector<std::pair<std::string, double>>;
   virtual Diagnostics diagnostics() const { return {}; }
-  virtual Tensor step(const Tensor& /*x_t*/, std::vector<Tensor>& /*state*/) {
-    throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
-  }
 };
 
 }  // namespace sf

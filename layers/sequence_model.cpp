@@ -55,12 +55,12 @@ bool SequenceModel::has_step() const {
 Mixer::Diagnostics SequenceModel::diagnostics() const {
   Mixer::Diagnostics out;
   for (const auto& block : blocks_)
-    for (const auto& [key, value] : block->diagnostics()) {
-      auto it = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == key; });
+    for (const auto& entry : block->diagnostics()) {  // not a structured binding: clang 14 cannot capture one
+      auto it = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == entry.first; });
       if (it == out.end()) {
-        out.emplace_back(key, value);
+        out.push_back(entry);
       } else {
-        it->second = std::max(it->second, value);
+        it->second = std::max(it->second, entry.second);
       }
     }
   return out;

@@ -1,9 +1,9 @@
 #include "train/metrics.h"
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <cmath>
 #include <sstream>
 #include <string_view>
 

@@ -138,7 +138,9 @@ TEST(OpsElementwise, BinaryBroadcastsAndReadsStridedOperands) {
       // Share a few values so that eq / le / ge see ties.
       Tensor a2 = uniform({5, 4}, dt, 3, 0.5, 2.0);
       a2.narrow(0, 0, 1).copy_(b.narrow(0, 0, 1));
-      for (auto [x, y] : {std::pair{a, b}, std::pair{a2, b}}) {
+      for (const auto& operands : {std::pair{a, b}, std::pair{a2, b}}) {
+        const Tensor& x = operands.first;  // not a structured binding: clang 14 cannot capture one
+        const Tensor& y = operands.second;
         Tensor out = binary(op, x, y);
         Shape shape = broadcast_shapes(x.shape(), y.shape());
         expect_matches(out, shape, [&](const Shape& i) {
