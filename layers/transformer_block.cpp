@@ -16,19 +16,19 @@ TransformerBlock::TransformerBlock(const ModelConfig& c, int64_t layer_index, DT
   drop_ = register_module("drop", std::make_shared<Dropout>(c.dropout));
 }
 
-Variable TransformerBlock::forward(const Variable& x) {
+Variable TransformerBlock::around_mixer(const Variable& x, const Variable& mixed) {
   const Variable skip = residual_scale_.defined() ? x * residual_scale_ : x;
-  Variable h = skip + drop_->forward(mixer_->forward(norm1_->forward(x)));
+  Variable h = skip + drop_->forward(mixed);
   if (!mlp_) return h;
   return h + drop_->forward(mlp_->forward(norm2_->forward(h)));
 }
 
+Variable TransformerBlock::forward(const Variable& x) { return around_mixer(x, mixer_->forward(norm1_->forward(x))); }
+
 Tensor TransformerBlock::step(const Tensor& x_t, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   const Variable x(x_t);
-  const Variable skip = residual_scale_.defined() ? x * residual_scale_ : x;
-  const Variable h = skip + Variable(mixer_->step(norm1_->forward(x).data(), state));
-  return (mlp_ ? h + mlp_->forward(norm2_->forward(h)) : h).data();
+  return around_mixer(x, Variable(mixer_->step(norm1_->forward(x).data(), state))).data();
 }
 
 }  // namespace sf

@@ -28,6 +28,9 @@ class TransformerBlock : public Module {
   Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
 
  private:
+  // Everything after the mixer: the (scaled) skip plus the mixer's output, then the MLP's residual.
+  Variable around_mixer(const Variable& x, const Variable& mixed);
+
   std::shared_ptr<Norm> norm1_, norm2_;
   std::shared_ptr<Mixer> mixer_;
   Variable residual_scale_;  // undefined unless model.residual_scale
