@@ -24,6 +24,7 @@ enum class BackendKind { automatic, mpi, nccl };
 enum class RnnMode { sequential, parallel };
 enum class RnnBlock { cell, gated };
 enum class SsmInit { s4d_lin, s4d_inv, legs };
+enum class Precision { fp32, bf16 };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
 constexpr std::array<std::string_view, 3> enum_names(MlpKind) { return {"gelu", "swiglu", "none"}; }
@@ -38,6 +39,7 @@ constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"aut
 constexpr std::array<std::string_view, 2> enum_names(RnnMode) { return {"sequential", "parallel"}; }
 constexpr std::array<std::string_view, 2> enum_names(RnnBlock) { return {"cell", "gated"}; }
 constexpr std::array<std::string_view, 3> enum_names(SsmInit) { return {"s4d_lin", "s4d_inv", "legs"}; }
+constexpr std::array<std::string_view, 2> enum_names(Precision) { return {"fp32", "bf16"}; }
 
 // State space mixers (s4d, s4, mamba; spec/mixers.md §2–3). The model width is model.n_embd.
 struct SsmConfig {
@@ -245,6 +247,7 @@ struct TrainConfig {
   int64_t seed = 1337;
   int64_t threads = 0;
   std::string device = "cpu";
+  Precision matmul_precision = Precision::fp32;
   std::string init_from = "";
   int64_t max_bad_steps = 5;
 
@@ -261,6 +264,8 @@ struct TrainConfig {
     v("seed", seed, "seed of every random stream");
     v("threads", threads, "CPU threads; 0 = all cores");
     v("device", device, "cpu, cuda or cuda:N");
+    v("matmul_precision", matmul_precision,
+      "fp32, or bf16: CPU GEMM operands rounded to bfloat16, fp32 accumulation (like torch.autocast)");
     v("init_from", init_from, "checkpoint to start from (fine-tuning); empty = fresh init");
     v("max_bad_steps", max_bad_steps, "consecutive NaN/Inf steps skipped before giving up");
   }

@@ -9,6 +9,14 @@ namespace sf {
 
 enum class DType : uint8_t { f32, f64, bf16, i32, i64 };
 
+// The bfloat16 bits of the float32 with bits u: the upper 16, rounded to nearest even; a NaN stays a
+// quiet NaN. Branch-free, so conversion loops vectorise.
+constexpr uint16_t bf16_bits(uint32_t u) {
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  const uint32_t quiet_nan = (u >> 16) | 0x40u;
+  return static_cast<uint16_t>((u & 0x7fffffffu) > 0x7f800000u ? quiet_nan : rounded);
+}
+
 // bfloat16: the upper 16 bits of an IEEE float32, rounded to nearest even.
 struct bf16 {
   uint16_t bits = 0;
@@ -16,12 +24,7 @@ struct bf16 {
   explicit bf16(float f) {
     uint32_t u;
     std::memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) {
-      bits = static_cast<uint16_t>((u >> 16) | 0x40u);  // keep NaN a quiet NaN
-    } else {
-      u += 0x7fffu + ((u >> 16) & 1u);
-      bits = static_cast<uint16_t>(u >> 16);
-    }
+    bits = bf16_bits(u);
   }
   explicit operator float() const {
     uint32_t u = static_cast<uint32_t>(bits) << 16;

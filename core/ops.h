@@ -66,6 +66,14 @@ Tensor softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim);      
 Tensor log_softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim);  // y = log_softmax(x)
 
 // --- linear algebra -------------------------------------------------------------------------
+// Float32 GEMMs (matmul, gemm_) take their operands as they are (fp32, the default) or rounded to
+// bfloat16 with fp32 accumulation and output (bf16), as PyTorch's CPU autocast does for linear layers:
+// about twice as fast where the CPU has AVX512_BF16 and oneDNN is installed (core/cpu/blas.h), else the
+// same rounding through the fp32 kernel. Process-wide; float64 GEMMs and the CUDA GEMM are never
+// rounded, nor is the fused attention kernel.
+enum class MatmulPrecision { fp32, bf16 };
+void set_matmul_precision(MatmulPrecision p);
+MatmulPrecision matmul_precision();
 // op(a) @ op(b) where op transposes the last two dims when asked. 2-D, or batched (..., M, K) with
 // batch dims broadcast. Transposed or strided operands are passed to the GEMM without copies.
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);

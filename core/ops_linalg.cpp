@@ -1,4 +1,6 @@
 // Dispatch for matmul / gemm_ of core/ops.h (CPU kernels in core/cpu/gemm.*, CUDA through cuBLAS).
+#include <atomic>
+
 #include "core/cpu/gemm.h"
 #include "core/ops.h"
 #include "core/ops_common.h"
@@ -11,6 +13,8 @@ namespace sf {
 using namespace ops_detail;
 
 namespace {
+
+std::atomic<MatmulPrecision> g_matmul_precision{MatmulPrecision::fp32};
 
 std::string operand_str(const Tensor& t, bool trans) {
   return shape_str(t.shape()) + (trans ? "^T" : "");
@@ -33,6 +37,9 @@ void check_matmul(const char* op, const Tensor& a, const Tensor& b, bool ta, boo
 }
 
 }  // namespace
+
+void set_matmul_precision(MatmulPrecision p) { g_matmul_precision = p; }
+MatmulPrecision matmul_precision() { return g_matmul_precision; }
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   check_matmul("matmul", a, b, trans_a, trans_b);

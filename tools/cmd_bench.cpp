@@ -25,7 +25,7 @@
 #include "config/loader.h"
 #include "core/allocator.h"
 #include "core/cpu/attention.h"
-#include "core/cpu/openblas.h"
+#include "core/cpu/blas.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "layers/sequence_model.h"
@@ -33,6 +33,7 @@
 #include "optim/factory.h"
 #include "tools/commands.h"
 #include "train/metrics.h"
+#include "train/session.h"
 
 namespace sf::cli {
 namespace {
@@ -79,7 +80,7 @@ Tensor random_tensor(const Shape& shape, uint64_t seed) {
   return t;
 }
 
-// FLOP/s of a 1024³ fp32 product through the GEMM path every Linear uses.
+// FLOP/s of a 1024³ float32 product through the GEMM path every Linear uses (at the matmul precision set).
 double gemm_limit() {
   const Tensor a = random_tensor({1024, 1024}, 1), b = random_tensor({1024, 1024}, 2);
   std::vector<double> times;
@@ -154,6 +155,8 @@ void register_bench(CLI::App& app) {
     RunConfig cfg = load_run_config(s.recipe, s.overrides).config;
     if (cfg.model.vocab_size == 0) cfg.model.vocab_size = 65;  // the char vocabulary of tinyshakespeare
     set_num_threads(static_cast<int>(s.threads));
+    use_matmul_precision(cfg.train.matmul_precision);
+    const bool bf16 = cfg.train.matmul_precision == Precision::bf16;
     const ModelConfig& mc = cfg.model;
     const int64_t B = cfg.train.batch_size, T = cfg.train.seq_len, V = mc.vocab_size;
     std::cout << "scenario " << s.name << " (" << s.recipe << "): " << mc.n_layer << "L/" << mc.n_head << "H/"
@@ -162,7 +165,7 @@ void register_bench(CLI::App& app) {
               << env_or("OMP_NUM_THREADS", "(unset)") << "\n";
 
     const double limit = gemm_limit();
-    std::cout << "GEMM limit (1024^3 fp32, " << s.threads << " threads, " << cpu::gemm_backend_name()
+    std::cout << "GEMM limit (1024^3, " << (bf16 ? "bf16" : "fp32") << " operands, " << s.threads << " threads, " << cpu::gemm_backend_name()
               << "; SF_GEMM=eigen forces Eigen): " << limit / 1e9 << " GFLOP/s\n";
 
     SequenceModel model(mc);
@@ -231,7 +234,7 @@ void register_bench(CLI::App& app) {
         << " --vocab " << V << " --bias " << (mc.bias ? 1 : 0) << " --threads " << s.threads << " --warmup "
         << s.warmup << " --steps " << s.steps << " --lr " << cfg.optim.lr << " --beta1 " << cfg.optim.beta1
         << " --beta2 " << cfg.optim.beta2 << " --weight-decay " << cfg.optim.weight_decay << " --clip "
-        << cfg.optim.grad_clip;
+        << cfg.optim.grad_clip << " --autocast " << (bf16 ? "bf16" : "none");
       std::string out;
       if (!std::filesystem::exists(args->peer_script) || !run_capture("/usr/bin/python3 -c 'import torch' 2>/dev/null", out)) {
         std::cout << "peer torch: skipped (" << (std::filesystem::exists(args->peer_script)
@@ -243,7 +246,8 @@ void register_bench(CLI::App& app) {
         SF_CHECK(run_capture(c.str(), out), "bench: the PyTorch peer failed: ", c.str(), "\n", out);
         const std::string line = out.substr(out.rfind('{'));
         const double peer_tps = json_number(line, "tokens_per_s");
-        std::cout << "peer torch (OpenBLAS openmp, OPENBLAS_CORETYPE=SkylakeX, " << s.threads << " threads): "
+        std::cout << "peer torch (OpenBLAS openmp, OPENBLAS_CORETYPE=SkylakeX, " << s.threads << " threads"
+                  << (bf16 ? ", autocast bf16 (oneDNN GEMMs)" : "") << "): "
                   << peer_tps << " tok/s, " << json_number(line, "model_flops_per_s") / 1e9 << " model GFLOP/s, GEMM "
                   << json_number(line, "gemm_limit_flops_per_s") / 1e9 << " GFLOP/s, peak RSS "
                   << json_number(line, "peak_rss_bytes") / (1 << 20) << " MiB\n";

@@ -23,6 +23,7 @@ void register_eval(CLI::App& app) {
   cmd->callback([args] {
     LoadedModel m = load_model(args->checkpoint, args->overrides);
     set_num_threads(static_cast<int>(m.config.train.threads));
+    use_matmul_precision(m.config.train.matmul_precision);
     auto source = make_batch_source(m.config, m.tokenizer.get());
     auto batches = source->eval_batches(m.config.train.eval_batches);
     EvalResult r = evaluate(*m.model, batches, source->scores_accuracy());

@@ -28,6 +28,7 @@ void register_generate(CLI::App& app) {
     LoadedModel m = load_model(args->checkpoint);
     SF_CHECK(m.tokenizer, args->checkpoint, ": the model was trained on a synthetic task; it has no text to generate");
     set_num_threads(static_cast<int>(m.config.train.threads));
+    use_matmul_precision(m.config.train.matmul_precision);
     std::cout << args->prompt << std::flush;
     sample(*m.model, m.tokenizer->encode(args->prompt), args->sample, [&](int32_t id) {
       std::cout << m.tokenizer->decode({id}) << std::flush;

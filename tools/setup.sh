@@ -49,10 +49,11 @@ if [[ -z "$build_dir" ]]; then
 fi
 
 # --- packages -------------------------------------------------------------------------------
-# libopenblas0-pthread: the faster GEMM kernel, loaded at run time (core/cpu/openblas.h); without it
-# seqforge uses Eigen's.
+# libdnnl2 (oneDNN, Apache-2.0) and libopenblas0-pthread: the faster GEMM kernels, loaded at run time
+# (core/cpu/blas.h); without them seqforge uses Eigen's. oneDNN also has the bf16 GEMM of
+# train.matmul_precision: bf16.
 packages=(build-essential cmake ninja-build libeigen3-dev libhdf5-dev libyaml-cpp-dev libcli11-dev
-          libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread)
+          libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread libdnnl2)
 if ((fuzz)); then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()

@@ -1,6 +1,7 @@
 #include "train/session.h"
 
 #include "config/loader.h"
+#include "core/ops.h"
 #include "train/checkpoint.h"
 
 namespace sf {
@@ -15,6 +16,10 @@ LoadedModel load_model(const std::string& path, const std::vector<std::string>& 
   out.model->eval();
   out.step = c.step;
   return out;
+}
+
+void use_matmul_precision(Precision p) {
+  set_matmul_precision(p == Precision::bf16 ? MatmulPrecision::bf16 : MatmulPrecision::fp32);
 }
 
 }  // namespace sf

@@ -21,4 +21,7 @@ struct LoadedModel {
 // must still match the stored parameters (load_state_dict names any mismatch).
 LoadedModel load_model(const std::string& checkpoint, const std::vector<std::string>& overrides = {});
 
+// Makes train.matmul_precision this process's float32 GEMM precision (core/ops.h).
+void use_matmul_precision(Precision p);
+
 }  // namespace sf

@@ -20,6 +20,7 @@
 #include "train/divergence.h"
 #include "train/fault_inject.h"
 #include "train/metrics.h"
+#include "train/session.h"
 #include "train/signals.h"
 
 namespace sf {
@@ -48,6 +49,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   const int machine_share = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / world_.local_world);
   set_num_threads(cfg.train.threads == 0 && world_.local_world > 1 ? machine_share
                                                                     : static_cast<int>(cfg.train.threads));
+  use_matmul_precision(cfg.train.matmul_precision);
   std::string resume_from;
   if (options_.resume) {
     resume_from = latest_checkpoint((fs::path(options_.out_dir) / "checkpoints").string());

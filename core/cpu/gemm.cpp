@@ -7,12 +7,15 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Core>
 #include <climits>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
+#include "core/cpu/blas.h"
 #include "core/cpu/loop.h"
-#include "core/cpu/openblas.h"
+#include "core/ops.h"
 #include "core/parallel.h"
+#include "core/storage.h"
 
 namespace sf::cpu {
 namespace {
@@ -100,30 +103,64 @@ bool fits_int(const Mat<T>& m) {
   return m.rows <= INT_MAX && m.cols <= INT_MAX && m.ld <= INT_MAX;
 }
 
-// One single-threaded GEMM: C = beta C + alpha A B, by OpenBLAS when it is loaded, else Eigen.
-template <class T>
-void gemm_call(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
+// oneDNN threads a call over omp_get_max_threads() unless it runs inside a parallel region; hold it to one
+// thread everywhere (gemm.h: threading is ours).
+class OneThread {
+ public:
+  OneThread() : prev_(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(prev_); }
+
+ private:
+  int prev_;
+};
+
+void check_onednn(int status, const char* call) { SF_CHECK(status == 0, call, " failed (dnnl_status_t ", status, ")"); }
+
+// One single-threaded GEMM: C = beta C + alpha A B, by oneDNN (float) or OpenBLAS when loaded, else Eigen.
+// E is the operands' element type: T itself, or bf16 with a float C (oneDNN's bf16 GEMM).
+template <class E, class T>
+void gemm_call(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T beta) {
   if (a.rows == 0 || b.cols == 0) return;
   if (a.cols == 0) {  // empty inner dim: the product is zero
     for (int64_t i = 0; i < a.rows; ++i)
       for (int64_t j = 0; j < b.cols; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  if (const OpenBlas* blas = openblas(); blas && fits_int(a) && fits_int(b) && ldc <= INT_MAX) {
-    constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;  // CBLAS enum values
-    const int ta = a.row_major ? kNoTrans : kTrans, tb = b.row_major ? kNoTrans : kTrans;
-    const int M = int(a.rows), N = int(b.cols), K = int(a.cols);
-    if constexpr (std::is_same_v<T, float>)
-      blas->sgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
-    else
-      blas->dgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
+  const bool fits = fits_int(a) && fits_int(b) && ldc <= INT_MAX;
+  if constexpr (std::is_same_v<E, bf16>) {
+    const OneDnn* dnnl = onednn();
+    SF_CHECK(dnnl && dnnl->bf16_gemm && fits, "gemm: bfloat16 operands need oneDNN's bf16 GEMM and sizes below 2^31");
+    OneThread one;
+    check_onednn(dnnl->bf16_gemm(a.row_major ? 'N' : 'T', b.row_major ? 'N' : 'T', a.rows, b.cols, a.cols, alpha,
+                                 &a.p->bits, a.ld, &b.p->bits, b.ld, beta, c, ldc),
+                 "dnnl_gemm_bf16bf16f32");
     return;
+  } else {
+    if constexpr (std::is_same_v<T, float>) {
+      if (const OneDnn* dnnl = onednn(); dnnl && fits) {
+        OneThread one;
+        check_onednn(dnnl->sgemm(a.row_major ? 'N' : 'T', b.row_major ? 'N' : 'T', a.rows, b.cols, a.cols, alpha,
+                                 a.p, a.ld, b.p, b.ld, beta, c, ldc),
+                     "dnnl_sgemm");
+        return;
+      }
+    }
+    if (const OpenBlas* blas = openblas(); blas && fits) {
+      constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;  // CBLAS enum values
+      const int ta = a.row_major ? kNoTrans : kTrans, tb = b.row_major ? kNoTrans : kTrans;
+      const int M = int(a.rows), N = int(b.cols), K = int(a.cols);
+      if constexpr (std::is_same_v<T, float>)
+        blas->sgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
+      else
+        blas->dgemm(kRowMajor, ta, tb, M, N, K, alpha, a.p, int(a.ld), b.p, int(b.ld), beta, c, int(ldc));
+      return;
+    }
+    constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
+    if (a.row_major && b.row_major) eigen_gemm<T, R, R>(a, b, c, ldc, alpha, beta);
+    else if (a.row_major) eigen_gemm<T, R, C>(a, b, c, ldc, alpha, beta);
+    else if (b.row_major) eigen_gemm<T, C, R>(a, b, c, ldc, alpha, beta);
+    else eigen_gemm<T, C, C>(a, b, c, ldc, alpha, beta);
   }
-  constexpr int R = Eigen::RowMajor, C = Eigen::ColMajor;
-  if (a.row_major && b.row_major) eigen_gemm<T, R, R>(a, b, c, ldc, alpha, beta);
-  else if (a.row_major) eigen_gemm<T, R, C>(a, b, c, ldc, alpha, beta);
-  else if (b.row_major) eigen_gemm<T, C, R>(a, b, c, ldc, alpha, beta);
-  else eigen_gemm<T, C, C>(a, b, c, ldc, alpha, beta);
 }
 
 template <class F>
@@ -134,8 +171,8 @@ void run_tasks(int64_t tasks, F&& f) {
 }
 
 // C (M x N, row stride ldc) = beta C + alpha A B, threaded over fixed panels.
-template <class T>
-void gemm_2d(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T beta) {
+template <class E, class T>
+void gemm_2d(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T beta) {
   const int64_t M = a.rows, N = b.cols, K = a.cols;
   const int64_t work = M * N * K;
   if (work < kSerialWork) {
@@ -177,7 +214,7 @@ void gemm_2d(const Mat<T>& a, const Mat<T>& b, T* c, int64_t ldc, T alpha, T bet
   });
 }
 
-template <class T>
+template <class E, class T>
 Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const int64_t M = ta ? a.size(-1) : a.size(-2), K = ta ? a.size(-2) : a.size(-1);
   const int64_t N = tb ? b.size(-2) : b.size(-1);
@@ -186,7 +223,7 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   Shape out_shape = batch;
   out_shape.push_back(M);
   out_shape.push_back(N);
-  Tensor out = empty(out_shape, a.dtype());
+  Tensor out = empty(out_shape, dtype_of<T>());
   if (out.numel() == 0) return out;
   T* c = out.data<T>();
   const int64_t nbatch = shape_numel(batch);
@@ -216,12 +253,12 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       else run = stride == rs * n;
       n *= size;
     }
-    Mat<T> A;
+    Mat<E> A;
     if (run && layout(n, K, rs, a.stride(-1), A.row_major, A.ld)) {
-      A.p = a.data<T>();
+      A.p = a.data<E>();
       A.rows = n;
       A.cols = K;
-      gemm_2d(A, as_mat<T>(b, tb, 0), c, N, T(1), T(0));
+      gemm_2d(A, as_mat<E>(b, tb, 0), c, N, T(1), T(0));
       return out;
     }
   }
@@ -238,7 +275,7 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   auto one = [&](int64_t i, bool whole) {
     int64_t oa, ob;
     offsets(i, oa, ob);
-    Mat<T> A = as_mat<T>(a, ta, oa), B = as_mat<T>(b, tb, ob);
+    Mat<E> A = as_mat<E>(a, ta, oa), B = as_mat<E>(b, tb, ob);
     if (whole) gemm_call(A, B, c + i * M * N, N, T(1), T(0));
     else gemm_2d(A, B, c + i * M * N, N, T(1), T(0));
   };
@@ -250,20 +287,75 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   return out;
 }
 
+// The span elements from x's first one, rounded to bfloat16, as a tensor with x's shape and strides.
+template <class E>
+Tensor rounded_copy(const Tensor& x, int64_t span) {
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(std::max<int64_t>(span, 1)) * sizeof(E), Device::cpu());
+  const auto* src = reinterpret_cast<const uint32_t*>(x.data<float>());  // float32 bits
+  E* dst = static_cast<E*>(storage->data());
+  parallel_for(span, kElementGrain, [&](int64_t i0, int64_t i1) {
+    if constexpr (std::is_same_v<E, bf16>) {
+      auto* out = reinterpret_cast<uint16_t*>(dst);
+      for (int64_t i = i0; i < i1; ++i) out[i] = bf16_bits(src[i]);
+    } else {
+      auto* out = reinterpret_cast<uint32_t*>(dst);
+      for (int64_t i = i0; i < i1; ++i) out[i] = uint32_t{bf16_bits(src[i])} << 16;
+    }
+  });
+  return Tensor(storage, x.shape(), x.strides(), 0, dtype_of<E>());
+}
+
+// x rounded to bfloat16 (E = bf16), or to bfloat16's values kept as float (E = float, the path without
+// oneDNN): a tensor of x's shape and strides over a new storage of the span x covers, so the GEMM reads it
+// exactly as it would read x (gaps of a strided view are converted too, and never read).
+template <class E>
+Tensor rounded(const Tensor& x) {
+  if (x.numel() == 0) return rounded_copy<E>(x, 0);
+  int64_t span = 1;
+  bool forward = true;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    span += (x.size(d) - 1) * x.stride(d);
+    forward = forward && x.stride(d) >= 0;
+  }
+  if (!forward || span > 2 * x.numel()) return rounded_copy<E>(x.contiguous(), x.numel());
+  return rounded_copy<E>(x, span);
+}
+
+// True when float32 GEMMs round their operands to bfloat16 (core/ops.h).
+bool bf16_operands(const Tensor& a) { return a.dtype() == DType::f32 && matmul_precision() == MatmulPrecision::bf16; }
+
+// True when oneDNN's bf16 GEMM runs them; otherwise the rounded values go through the fp32 kernel.
+bool bf16_kernel() { return onednn() && onednn()->bf16_gemm; }
+
 }  // namespace
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool ta, bool tb) {
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
-  return SF_DISPATCH_FLOAT(a.dtype(), "matmul", [&] { return matmul_t<scalar_t>(a, b, ta, tb); });
+  if (bf16_operands(a)) {
+    if (bf16_kernel()) return matmul_t<bf16, float>(rounded<bf16>(a), rounded<bf16>(b), ta, tb);
+    return matmul_t<float, float>(rounded<float>(a), rounded<float>(b), ta, tb);
+  }
+  return SF_DISPATCH_FLOAT(a.dtype(), "matmul", [&] { return matmul_t<scalar_t, scalar_t>(a, b, ta, tb); });
 }
 
 void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb, double alpha, double beta) {
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
+  if (out.numel() == 0) return;
+  if (bf16_operands(a)) {
+    float* c = out.data<float>();
+    if (bf16_kernel()) {
+      gemm_2d(as_mat<bf16>(rounded<bf16>(a), ta, 0), as_mat<bf16>(rounded<bf16>(b), tb, 0), c, out.size(1),
+              float(alpha), float(beta));
+    } else {
+      gemm_2d(as_mat<float>(rounded<float>(a), ta, 0), as_mat<float>(rounded<float>(b), tb, 0), c, out.size(1),
+              float(alpha), float(beta));
+    }
+    return;
+  }
   SF_DISPATCH_FLOAT(a.dtype(), "gemm_", [&] {
     using T = scalar_t;
-    if (out.numel() == 0) return;
     gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), out.size(1), T(alpha), T(beta));
   });
 }

@@ -1,12 +1,16 @@
-// CPU matrix products through one single-threaded GEMM kernel, OpenBLAS when it loads, else Eigen
-// (core/cpu/openblas.h; shapes are checked by core/ops_linalg.cpp).
+// CPU matrix products through one single-threaded GEMM kernel, oneDNN or OpenBLAS when they load, else Eigen
+// (core/cpu/blas.h; shapes are checked by core/ops_linalg.cpp).
 //
 // Operands are read in place: a 2-D slice whose last stride is 1 is a row-major matrix, one whose first
 // stride is 1 a column-major matrix (so transposes and narrowed views cost nothing); anything else is
-// made contiguous once. Threading is ours, not Eigen's: the output is cut into panels (or, for small
+// made contiguous once. Threading is ours, not the library's: the output is cut into panels (or, for small
 // outputs with a long inner dim, the inner dim into chunks summed in a fixed order) whose sizes depend
 // only on the shapes, and each panel is one single-threaded GEMM call. So results are bit-identical for
-// any thread count; Eigen's or OpenBLAS's own threading would change the blocking with the thread count.
+// any thread count; a library's own threading would change the blocking with the thread count.
+//
+// At MatmulPrecision::bf16 (core/ops.h) float32 operands are first rounded, in parallel, into bfloat16
+// copies with the same strides (oneDNN's bf16 GEMM), or into float32 copies holding the rounded values
+// (any other kernel); products and sums stay fp32.
 #pragma once
 #include "core/tensor.h"
 

@@ -1,4 +1,8 @@
-// matmul / gemm_ against a naive triple loop: transposes, strided views, batch broadcasting.
+// matmul / gemm_ against a naive triple loop: transposes, strided views, batch broadcasting; and with
+// bfloat16 operands (MatmulPrecision::bf16) against the loop on rounded operands.
+#include <limits>
+
+#include "core/parallel.h"
 #include "tests/core/test_ops_util.h"
 
 namespace sf {
@@ -24,8 +28,9 @@ std::vector<std::vector<double>> matrices(const Tensor& x, const Shape& batch, b
   return out;
 }
 
-void expect_matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, double rtol, const std::string& what) {
-  Tensor c = matmul(a, b, ta, tb);
+// c = op(a) @ op(b) within rtol * K (relative to max(1, |want|)).
+void expect_product(const Tensor& c, const Tensor& a, const Tensor& b, bool ta, bool tb, double rtol,
+                    const std::string& what) {
   const int64_t M = ta ? a.size(-1) : a.size(-2), K = ta ? a.size(-2) : a.size(-1), N = tb ? b.size(-2) : b.size(-1);
   Shape batch = broadcast_shapes(Shape(a.shape().begin(), a.shape().end() - 2),
                                  Shape(b.shape().begin(), b.shape().end() - 2));
@@ -47,6 +52,10 @@ void expect_matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, double rt
   for (size_t i = 0; i < got.size(); ++i)
     if (std::abs(got[i] - want[i]) > rtol * std::max<int64_t>(K, 1) * std::max(1.0, std::abs(want[i])) && failures++ < 5)
       ADD_FAILURE() << what << ": element " << i << " got " << got[i] << ", want " << want[i];
+}
+
+void expect_matmul(const Tensor& a, const Tensor& b, bool ta, bool tb, double rtol, const std::string& what) {
+  expect_product(matmul(a, b, ta, tb), a, b, ta, tb, rtol, what);
 }
 
 TEST(OpsMatmul, AllTransposeCombinations) {
@@ -129,6 +138,92 @@ TEST(OpsMatmul, EmptyAndErrors) {
   expect_error([&] { matmul(zeros({2, 3}, DType::i64), zeros({3, 5}, DType::i64)); }, {"matmul", "int64"});
   Tensor out = zeros({2, 4});
   expect_error([&] { gemm_(out, zeros({2, 3}), zeros({3, 5}), false, false); }, {"gemm_", "(2, 4)", "(2, 5)"});
+}
+
+// Float32 GEMMs at bf16 precision for the scope (process-wide setting).
+class Bf16Scope {
+ public:
+  Bf16Scope() { set_matmul_precision(MatmulPrecision::bf16); }
+  ~Bf16Scope() { set_matmul_precision(MatmulPrecision::fp32); }
+};
+
+Tensor bf16_values(const Tensor& x) { return x.to(DType::bf16).to(DType::f32); }
+
+float from_bits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+TEST(MatmulBf16, RoundingToNearestEvenKeepsNanAndInf) {
+  auto round = [](float f) { return static_cast<float>(bf16(f)); };
+  EXPECT_EQ(round(1.0f), 1.0f);
+  EXPECT_EQ(round(from_bits(0x3f808000u)), 1.0f);                    // halfway, even below: down
+  EXPECT_EQ(round(from_bits(0x3f818000u)), from_bits(0x3f820000u));  // halfway, odd below: up
+  EXPECT_EQ(round(from_bits(0x3f808001u)), from_bits(0x3f810000u));  // above halfway: up
+  EXPECT_EQ(round(-std::numeric_limits<float>::max()), -std::numeric_limits<float>::infinity());  // past bf16 max
+  EXPECT_EQ(round(std::numeric_limits<float>::infinity()), std::numeric_limits<float>::infinity());
+  EXPECT_TRUE(std::isnan(round(std::numeric_limits<float>::quiet_NaN())));
+  EXPECT_TRUE(std::isnan(round(from_bits(0x7f800001u))));  // a NaN whose payload would round to inf
+}
+
+// Every layout the fp32 tests cover, against the exact product of the rounded operands: each product of
+// two bf16 values is exact in fp32, so only the fp32 accumulation differs. The same products are also
+// checked to differ from the unrounded ones, so a GEMM that ignored the precision would fail.
+TEST(MatmulBf16, MatchesTheProductOfRoundedOperands) {
+  Bf16Scope bf16;
+  auto check = [](const Tensor& a, const Tensor& b, bool ta, bool tb, const std::string& what) {
+    const Tensor c = matmul(a, b, ta, tb);
+    expect_product(c, bf16_values(a), bf16_values(b), ta, tb, 2e-6, what);
+    set_matmul_precision(MatmulPrecision::fp32);
+    const Tensor exact = matmul(a, b, ta, tb);
+    set_matmul_precision(MatmulPrecision::bf16);
+    EXPECT_GT(max_abs_diff(c, exact), 1e-4) << what << ": the operands were not rounded";
+  };
+  const DType f = DType::f32;
+  for (bool ta : {false, true})
+    for (bool tb : {false, true}) {
+      Tensor a = ta ? uniform({70, 50}, f, 1) : uniform({50, 70}, f, 1);
+      Tensor b = tb ? uniform({30, 70}, f, 2) : uniform({70, 30}, f, 2);
+      check(a, b, ta, tb, "ta=" + std::to_string(ta) + " tb=" + std::to_string(tb));
+    }
+  Tensor big = uniform({200, 300}, f, 3);
+  check(big.narrow(0, 2, 90).narrow(1, 5, 110), big.narrow(1, 0, 60).narrow(0, 3, 110), false, false, "narrowed");
+  check(uniform({300, 100}, f, 6), uniform({100, 120}, f, 7), false, false, "row panels");
+  check(uniform({40, 200}, f, 6), uniform({600, 200}, f, 7), false, true, "column panels");
+  check(uniform({3000, 20}, f, 8), uniform({3000, 24}, f, 9), true, false, "k chunks");
+  check(uniform({2, 3, 40, 50}, f, 12), uniform({60, 40}, f, 13), true, true, "batched x 2-D, both T");
+  check(uniform({3, 20, 40, 50}, f, 12).permute({1, 0, 2, 3}), uniform({50, 60}, f, 17), false, false, "permuted");
+  check(uniform({300, 4, 8}, f, 22), uniform({300, 8, 3}, f, 23), false, false, "many small");
+
+  Tensor a = uniform({60, 40}, f, 24), b = uniform({50, 60}, f, 25);
+  Tensor out = uniform({40, 50}, f, 26), out0 = out.clone();
+  gemm_(out, a, b, true, true, 0.5, -2.0);
+  expect_matches(out, {40, 50}, [&](const Shape& i) {
+    double s = 0;
+    for (int64_t k = 0; k < 60; ++k) s += bf16_values(a).at({k, i[0]}) * bf16_values(b).at({i[1], k});
+    return -2.0 * out0.at(i) + 0.5 * s;
+  }, 1e-5, "gemm_ at bf16 precision");
+}
+
+TEST(MatmulBf16, Float64IsNeverRounded) {
+  Bf16Scope bf16;
+  expect_matmul(uniform({30, 40}, DType::f64, 1), uniform({40, 20}, DType::f64, 2), false, false, 1e-14, "f64");
+}
+
+TEST(MatmulBf16, IndependentOfThreads) {
+  Bf16Scope bf16;
+  const int saved = num_threads();
+  Tensor a = uniform({300, 257}, DType::f32, 34), b = uniform({257, 190}, DType::f32, 35);
+  Tensor c = uniform({40, 6000}, DType::f32, 36), d = uniform({6000, 48}, DType::f32, 37);      // K split
+  Tensor e = uniform({64, 20, 30}, DType::f32, 38), f = uniform({64, 30, 25}, DType::f32, 39);  // small batch
+  auto run = [&] { return std::vector<Tensor>{matmul(a, b), matmul(c, d), matmul(e, f), matmul(a.t(), a)}; };
+  set_num_threads(1);
+  auto one = run();
+  set_num_threads(2);
+  auto two = run();
+  set_num_threads(saved);
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_TRUE(test::bit_equal(one[i], two[i])) << "result " << i;
 }
 
 }  // namespace

@@ -6,7 +6,9 @@ One timed step = zero_grad + forward + cross-entropy + backward + clip + AdamW s
 tokens are uniform random (data loading is outside the timed region in both programs).
 Prints one JSON object on its last line: tokens_per_s, model_flops_per_s (nanoGPT's estimate:
 6·params + 12·n_layer·d·ctx per token, params without position embeddings), gemm_limit_flops_per_s (a
-1024³ fp32 matmul), peak_rss_bytes, and the BLAS environment.
+1024³ matmul, fp32 or bf16 as the forward), peak_rss_bytes, and the BLAS environment. --autocast bf16 runs
+the forward under torch.autocast (bf16 GEMMs through oneDNN, fp32 weights and optimizer), the peer of
+seqforge's train.matmul_precision: bf16.
 
 Set OPENBLAS_NUM_THREADS (and OMP_NUM_THREADS) to --threads: torch.set_num_threads does not reach
 OpenBLAS's own pool. `seqforge bench --peer torch` sets them, with the fastest OpenBLAS set-up here
@@ -37,6 +39,8 @@ ap.add_argument("--beta1", type=float, default=0.9)
 ap.add_argument("--beta2", type=float, default=0.99)
 ap.add_argument("--weight-decay", type=float, default=0.1)
 ap.add_argument("--clip", type=float, default=1.0)
+ap.add_argument("--autocast", choices=["none", "bf16"], default="none",
+                help="bf16: forward under torch.autocast('cpu', bfloat16), the GEMM limit in bf16")
 args = ap.parse_args()
 
 try:
@@ -118,8 +122,13 @@ flops_per_token = 6 * n_params + 12 * args.n_layer * args.n_embd * T
 g = torch.Generator().manual_seed(0)
 
 
+bf16 = args.autocast == "bf16"
+
+
 def gemm_limit():
     a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    if bf16:
+        a, b = a.bfloat16(), b.bfloat16()
     times = []
     for i in range(6):
         t0 = time.perf_counter()
@@ -135,7 +144,8 @@ for it in range(args.warmup + args.steps):
     x = torch.randint(args.vocab, (B, T + 1), generator=g)
     t0 = time.perf_counter()
     opt.zero_grad(set_to_none=True)
-    loss = model(x[:, :T], x[:, 1:])
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        loss = model(x[:, :T], x[:, 1:])
     loss.backward()
     torch.nn.utils.clip_grad_norm_(params, args.clip)
     opt.step()
@@ -144,7 +154,7 @@ for it in range(args.warmup + args.steps):
         times.append(dt)
 
 med = statistics.median(times)
-res = dict(peer="torch " + torch.__version__, threads=args.threads,
+res = dict(peer="torch " + torch.__version__, threads=args.threads, autocast=args.autocast,
            openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"),
            openblas_num_threads=os.environ.get("OPENBLAS_NUM_THREADS"),
            blas_dir=os.environ.get("LD_LIBRARY_PATH", ""), params=n_params, tokens_per_step=B * T,
