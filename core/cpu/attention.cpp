@@ -1,13 +1,17 @@
 #include "core/cpu/attention.h"
 
-// Tile products are single-threaded Eigen GEMMs; the threading is over tasks (see attention.h).
+// Tile products are single-threaded Eigen GEMMs, or oneDNN bf16 GEMMs at MatmulPrecision::bf16; the
+// threading is over tasks (see attention.h).
 #define EIGEN_DONT_PARALLELIZE
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <Eigen/Core>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
+#include "core/cpu/gemm.h"
 #include "core/error.h"
+#include "core/ops.h"
 #include "core/parallel.h"
 
 namespace sf::cpu {
@@ -35,7 +39,7 @@ Tensor rows_readable(const Tensor& x) { return x.stride(3) == 1 ? x : x.contiguo
 
 template <class S>
 Heads<S> heads(const Tensor& x) {
-  return {x.data<S>(), x.stride(0), x.stride(1), x.stride(2), x.size(1)};
+  return {x.data<std::remove_const_t<S>>(), x.stride(0), x.stride(1), x.stride(2), x.size(1)};
 }
 
 // A (B, H, L, d_h) result stored as (B, L, H, d_h).
@@ -61,12 +65,47 @@ Bias<S> bias_of(const Tensor& bias, int64_t B, int64_t H, int64_t L, Tensor& kee
   return b;
 }
 
-// S (ni × nj) = s · Q_I K_J^T + bias, with -inf above the diagonal (query i0 + r, key j0 + c).
-template <class S>
-void scores(Map<S>& sc, const CMap<S>& qi, const CMap<S>& kj, S scale, const S* bias, const Bias<S>& bl,
-            int64_t i0, int64_t j0) {
-  sc.noalias() = scale * (qi * kj.transpose());
-  const int64_t ni = sc.rows(), nj = sc.cols();
+// c (m × n, row stride ldc) = alpha · op(a) · op(b) + beta · c (beta 0 or 1) on row-major tiles: Eigen on
+// S operands, oneDNN's bf16 GEMM on bf16 ones (MatmulPrecision::bf16, see attention.h).
+template <class S, class E>
+void product(S* c, int64_t ldc, const E* a, int64_t lda, bool ta, const E* b, int64_t ldb, bool tb, int64_t m,
+             int64_t n, int64_t k, S alpha, S beta) {
+  if constexpr (std::is_same_v<E, bf16>) {
+    gemm_bf16_tile(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    CMap<S> A(a, ta ? k : m, ta ? m : k, Eigen::OuterStride<>(lda));
+    CMap<S> B(b, tb ? n : k, tb ? k : n, Eigen::OuterStride<>(ldb));
+    Map<S> C(c, m, n, Eigen::OuterStride<>(ldc));
+    if (beta == S(0)) C.setZero();
+    if (!ta && !tb) C.noalias() += alpha * A * B;
+    else if (!ta) C.noalias() += alpha * A * B.transpose();
+    else if (!tb) C.noalias() += alpha * A.transpose() * B;
+    else C.noalias() += alpha * A.transpose() * B.transpose();
+  }
+}
+
+// An S tile of n values as a product operand: itself, or rounded into the bf16 scratch.
+template <class E, class S>
+const E* operand(const S* tile, int64_t n, E* scratch) {
+  if constexpr (std::is_same_v<E, S>) {
+    return tile;
+  } else {
+    for (int64_t i = 0; i < n; ++i) scratch[i] = bf16(tile[i]);
+    return scratch;
+  }
+}
+
+// The operands' element type E is S, or bf16 when S is float and products run on oneDNN's bf16 GEMM.
+bool bf16_tiles(DType dtype) {
+  return dtype == DType::f32 && matmul_precision() == MatmulPrecision::bf16 && bf16_gemm_available();
+}
+
+// S (ni × nj, row stride nj) = s · Q_I K_J^T + bias, with -inf above the diagonal (query i0 + r, key j0 + c).
+template <class S, class E>
+void scores(S* w, int64_t ni, int64_t nj, int64_t d, const E* qi, int64_t ldq, const E* kj, int64_t ldk, S scale,
+            const S* bias, const Bias<S>& bl, int64_t i0, int64_t j0) {
+  product(w, nj, qi, ldq, false, kj, ldk, true, ni, nj, d, scale, S(0));
+  Map<S> sc(w, ni, nj, Eigen::OuterStride<>(nj));
   if (bias)
     for (int64_t r = 0; r < ni; ++r)
       for (int64_t c = 0; c < nj; ++c) sc(r, c) += bias[(i0 + r) * bl.is + (j0 + c) * bl.js];
@@ -76,24 +115,35 @@ void scores(Map<S>& sc, const CMap<S>& qi, const CMap<S>& kj, S scale, const S* 
         sc(r, c) = -std::numeric_limits<S>::infinity();
 }
 
-template <class S>
+// Q, K, V (and dO) as the products read them: the tensors themselves, or their bf16 roundings.
+template <class E>
+Tensor product_operand(const Tensor& x) {
+  if constexpr (std::is_same_v<E, bf16>) return to_bf16_strided(x);
+  else return x;
+}
+
+template <class S, class E>
 FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
   const S scale = S(1) / std::sqrt(S(d));
   FlashForward r{head_major_buffer(B, H, L, d, q.dtype()), empty({B, H, L}, q.dtype())};
   Tensor bias_keep;
   const Bias<S> bias = bias_of<S>(bias_in, B, H, L, bias_keep);
-  const Heads<S> Q = heads<S>(q), K = heads<S>(k), V = heads<S>(v), O = heads<S>(r.out);
+  const Tensor qe = product_operand<E>(q), ke = product_operand<E>(k), ve = product_operand<E>(v);
+  const Heads<const E> Q = heads<const E>(qe), K = heads<const E>(ke), V = heads<const E>(ve);
+  const Heads<S> O = heads<S>(r.out);
   S* lse = r.lse.data<S>();
   const int64_t tiles = (L + T - 1) / T;
   // A task is one query tile against the keys up to it: small ones are grouped to pay for a parallel region.
   const int64_t task_work = std::min(T, L) * std::min(T, L) * d;
   parallel_for(B * H * tiles, std::max<int64_t>(1, kMinTaskWork / task_work), [&](int64_t t0, int64_t t1) {
     Tensor scratch = empty({T * T + T * d + 2 * T}, q.dtype());
+    Tensor tile = std::is_same_v<E, S> ? Tensor() : empty({T * T}, dtype_of<E>());
     S* w = scratch.data<S>();
+    E* pe = tile.defined() ? tile.data<E>() : nullptr;
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t bh = t / tiles, i0 = (t % tiles) * T, ni = std::min(T, L - i0);
-      CMap<S> qi(Q.head(bh) + i0 * Q.ls, ni, d, Eigen::OuterStride<>(Q.ls));
+      const E* qi = Q.head(bh) + i0 * Q.ls;
       Map<S> acc(w + T * T, ni, d, Eigen::OuterStride<>(d));
       S *m = w + T * T + T * d, *l = m + T;
       acc.setZero();
@@ -101,10 +151,8 @@ FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const 
       std::fill(l, l + ni, S(0));
       for (int64_t j0 = 0; j0 <= i0 + ni - 1; j0 += T) {
         const int64_t nj = std::min(T, L - j0);
-        CMap<S> kj(K.head(bh) + j0 * K.ls, nj, d, Eigen::OuterStride<>(K.ls));
-        CMap<S> vj(V.head(bh) + j0 * V.ls, nj, d, Eigen::OuterStride<>(V.ls));
         Map<S> sc(w, ni, nj, Eigen::OuterStride<>(nj));
-        scores(sc, qi, kj, scale, bias.head(bh), bias, i0, j0);
+        scores(w, ni, nj, d, qi, Q.ls, K.head(bh) + j0 * K.ls, K.ls, scale, bias.head(bh), bias, i0, j0);
         for (int64_t r = 0; r < ni; ++r) {
           const S m_new = std::max(m[r], sc.row(r).maxCoeff());
           const S c = std::exp(m[r] - m_new);
@@ -114,7 +162,8 @@ FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const 
           acc.row(r) *= c;
           m[r] = m_new;
         }
-        acc.noalias() += sc * vj;
+        product(acc.data(), d, operand(w, ni * nj, pe), nj, false, V.head(bh) + j0 * V.ls, V.ls, false, ni, d, nj,
+                S(1), S(1));
       }
       Map<S> oi(O.head(bh) + i0 * O.ls, ni, d, Eigen::OuterStride<>(O.ls));
       S* lse_i = lse + bh * L + i0;
@@ -127,7 +176,7 @@ FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const 
   return r;
 }
 
-template <class S>
+template <class S, class E>
 FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in,
                       const Tensor& out, const Tensor& lse_t) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
@@ -136,14 +185,19 @@ FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, cons
                head_major_buffer(B, H, L, d, q.dtype())};
   Tensor bias_keep;
   const Bias<S> bias = bias_of<S>(bias_in, B, H, L, bias_keep);
-  const Heads<S> Q = heads<S>(q), K = heads<S>(k), V = heads<S>(v), O = heads<S>(out), dO = heads<S>(dout);
+  const Tensor qe = product_operand<E>(q), ke = product_operand<E>(k), ve = product_operand<E>(v),
+               de = product_operand<E>(dout);
+  const Heads<const E> Q = heads<const E>(qe), K = heads<const E>(ke), V = heads<const E>(ve), dOe = heads<const E>(de);
+  const Heads<S> O = heads<S>(out), dO = heads<S>(dout);
   const Heads<S> dQ = heads<S>(g.dq), dK = heads<S>(g.dk), dV = heads<S>(g.dv);
   Tensor dvec_t = empty({B * H, L}, q.dtype());
   S* dvec = dvec_t.data<S>();
   const S* lse = lse_t.data<S>();
   parallel_for(B * H, std::max<int64_t>(1, kMinTaskWork / (L * L * d)), [&](int64_t b0, int64_t b1) {
     Tensor scratch = empty({2 * T * T + 2 * T * d}, q.dtype());
+    Tensor tile = std::is_same_v<E, S> ? Tensor() : empty({T * T}, dtype_of<E>());
     S* w = scratch.data<S>();
+    E* te = tile.defined() ? tile.data<E>() : nullptr;
     for (int64_t bh = b0; bh < b1; ++bh) {
       S* D = dvec + bh * L;  // D_i = Σ_k dO_ik O_ik
       for (int64_t i = 0; i < L; ++i) {
@@ -155,32 +209,29 @@ FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, cons
       for (int64_t i = 0; i < L; ++i) std::fill(dQ.head(bh) + i * dQ.ls, dQ.head(bh) + i * dQ.ls + d, S(0));
       for (int64_t j0 = 0; j0 < L; j0 += T) {
         const int64_t nj = std::min(T, L - j0);
-        CMap<S> kj(K.head(bh) + j0 * K.ls, nj, d, Eigen::OuterStride<>(K.ls));
-        CMap<S> vj(V.head(bh) + j0 * V.ls, nj, d, Eigen::OuterStride<>(V.ls));
-        Map<S> dkj(w + 2 * T * T, nj, d, Eigen::OuterStride<>(d)), dvj(w + 2 * T * T + T * d, nj, d, Eigen::OuterStride<>(d));
-        dkj.setZero();
-        dvj.setZero();
+        const E *kj = K.head(bh) + j0 * K.ls, *vj = V.head(bh) + j0 * V.ls;
+        S *dkj = w + 2 * T * T, *dvj = w + 2 * T * T + T * d;
+        std::fill(dkj, dkj + 2 * T * d, S(0));
         for (int64_t i0 = j0 / T * T; i0 < L; i0 += T) {  // query tiles at or below the diagonal
           const int64_t ni = std::min(T, L - i0);
-          CMap<S> qi(Q.head(bh) + i0 * Q.ls, ni, d, Eigen::OuterStride<>(Q.ls));
-          CMap<S> doi(dO.head(bh) + i0 * dO.ls, ni, d, Eigen::OuterStride<>(dO.ls));
-          Map<S> dqi(dQ.head(bh) + i0 * dQ.ls, ni, d, Eigen::OuterStride<>(dQ.ls));
+          const E *qi = Q.head(bh) + i0 * Q.ls, *doi = dOe.head(bh) + i0 * dOe.ls;
           Map<S> p(w, ni, nj, Eigen::OuterStride<>(nj)), dp(w + T * T, ni, nj, Eigen::OuterStride<>(nj));
-          scores(p, qi, kj, scale, bias.head(bh), bias, i0, j0);
+          scores(w, ni, nj, d, qi, Q.ls, kj, K.ls, scale, bias.head(bh), bias, i0, j0);
           const S* lse_i = lse + bh * L + i0;
           for (int64_t r = 0; r < ni; ++r) {
             p.row(r) = (p.row(r).array() - lse_i[r]).exp().matrix();
             if (j0 + nj - 1 > i0 + r) p.row(r).tail(j0 + nj - 1 - (i0 + r)).setZero();
           }
-          dvj.noalias() += p.transpose() * doi;
-          dp.noalias() = doi * vj.transpose();
+          product(dvj, d, operand(p.data(), ni * nj, te), nj, true, doi, dOe.ls, false, nj, d, ni, S(1), S(1));
+          product(dp.data(), nj, doi, dOe.ls, false, vj, V.ls, true, ni, nj, d, S(1), S(0));
           for (int64_t r = 0; r < ni; ++r)  // dS = P ⊙ (dP − D), scaled by s once here
             dp.row(r) = (scale * p.row(r).array() * (dp.row(r).array() - D[i0 + r])).matrix();
-          dqi.noalias() += dp * kj;
-          dkj.noalias() += dp.transpose() * qi;
+          const E* ds = operand(dp.data(), ni * nj, te);
+          product(dQ.head(bh) + i0 * dQ.ls, dQ.ls, ds, nj, false, kj, K.ls, false, ni, d, nj, S(1), S(1));
+          product(dkj, d, ds, nj, true, qi, Q.ls, false, nj, d, ni, S(1), S(1));
         }
-        Map<S>(dK.head(bh) + j0 * dK.ls, nj, d, Eigen::OuterStride<>(dK.ls)) = dkj;
-        Map<S>(dV.head(bh) + j0 * dV.ls, nj, d, Eigen::OuterStride<>(dV.ls)) = dvj;
+        Map<S>(dK.head(bh) + j0 * dK.ls, nj, d, Eigen::OuterStride<>(dK.ls)) = Map<S>(dkj, nj, d, Eigen::OuterStride<>(d));
+        Map<S>(dV.head(bh) + j0 * dV.ls, nj, d, Eigen::OuterStride<>(dV.ls)) = Map<S>(dvj, nj, d, Eigen::OuterStride<>(d));
       }
     }
   });
@@ -199,7 +250,8 @@ FlashForward flash_attention_forward(const Tensor& q_in, const Tensor& k_in, con
   check_operand(k_in, q_in, "k");
   check_operand(v_in, q_in, "v");
   const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
-  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention", [&] { return forward_t<scalar_t>(q, k, v, bias); });
+  if (bf16_tiles(q.dtype())) return forward_t<float, bf16>(q, k, v, bias);
+  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention", [&] { return forward_t<scalar_t, scalar_t>(q, k, v, bias); });
 }
 
 FlashGrads flash_attention_backward(const Tensor& dout_in, const Tensor& q_in, const Tensor& k_in, const Tensor& v_in,
@@ -207,18 +259,21 @@ FlashGrads flash_attention_backward(const Tensor& dout_in, const Tensor& q_in, c
   check_operand(dout_in, q_in, "dout");
   const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
   const Tensor dout = rows_readable(dout_in.to(q.dtype())), out = rows_readable(out_in);
+  if (bf16_tiles(q.dtype())) return backward_t<float, bf16>(dout, q, k, v, bias, out, lse.contiguous());
   return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention_backward",
-                           [&] { return backward_t<scalar_t>(dout, q, k, v, bias, out, lse.contiguous()); });
+                           [&] { return backward_t<scalar_t, scalar_t>(dout, q, k, v, bias, out, lse.contiguous()); });
 }
 
 size_t flash_attention_scratch_bytes(int64_t head_dim, DType dtype) {
-  return static_cast<size_t>(2 * T * T + 2 * T * head_dim) * dtype_size(dtype);
+  const size_t tile = bf16_tiles(dtype) ? static_cast<size_t>(T * T) * sizeof(bf16) : 0;
+  return static_cast<size_t>(2 * T * T + 2 * T * head_dim) * dtype_size(dtype) + tile;
 }
 
 size_t flash_attention_peak_bytes(int64_t batch, int64_t heads, int64_t length, int64_t head_dim, DType dtype,
                                   int threads) {
   const int64_t rows = batch * heads * length;
-  return static_cast<size_t>(4 * rows * head_dim + 2 * rows) * dtype_size(dtype) +
+  const size_t copies = bf16_tiles(dtype) ? static_cast<size_t>(4 * rows * head_dim) * sizeof(bf16) : 0;
+  return static_cast<size_t>(4 * rows * head_dim + 2 * rows) * dtype_size(dtype) + copies +
          static_cast<size_t>(threads) * flash_attention_scratch_bytes(head_dim, dtype);
 }
 

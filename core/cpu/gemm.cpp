@@ -324,16 +324,23 @@ Tensor rounded(const Tensor& x) {
 // True when float32 GEMMs round their operands to bfloat16 (core/ops.h).
 bool bf16_operands(const Tensor& a) { return a.dtype() == DType::f32 && matmul_precision() == MatmulPrecision::bf16; }
 
-// True when oneDNN's bf16 GEMM runs them; otherwise the rounded values go through the fp32 kernel.
-bool bf16_kernel() { return onednn() && onednn()->bf16_gemm; }
-
 }  // namespace
+
+bool bf16_gemm_available() { return onednn() && onednn()->bf16_gemm; }
+
+Tensor to_bf16_strided(const Tensor& x) { return rounded<bf16>(x); }
+
+void gemm_bf16_tile(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const bf16* a, int64_t lda,
+                    const bf16* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const Mat<bf16> A{a, m, k, !ta, lda}, B{b, k, n, !tb, ldb};
+  gemm_call(A, B, c, ldc, alpha, beta);
+}
 
 Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool ta, bool tb) {
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
   if (bf16_operands(a)) {
-    if (bf16_kernel()) return matmul_t<bf16, float>(rounded<bf16>(a), rounded<bf16>(b), ta, tb);
+    if (bf16_gemm_available()) return matmul_t<bf16, float>(rounded<bf16>(a), rounded<bf16>(b), ta, tb);
     return matmul_t<float, float>(rounded<float>(a), rounded<float>(b), ta, tb);
   }
   return SF_DISPATCH_FLOAT(a.dtype(), "matmul", [&] { return matmul_t<scalar_t, scalar_t>(a, b, ta, tb); });
@@ -345,7 +352,7 @@ void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb
   if (out.numel() == 0) return;
   if (bf16_operands(a)) {
     float* c = out.data<float>();
-    if (bf16_kernel()) {
+    if (bf16_gemm_available()) {
       gemm_2d(as_mat<bf16>(rounded<bf16>(a), ta, 0), as_mat<bf16>(rounded<bf16>(b), tb, 0), c, out.size(1),
               float(alpha), float(beta));
     } else {

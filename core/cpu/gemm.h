@@ -21,4 +21,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
 // out = beta * out + alpha * op(a) @ op(b); 2-D, out contiguous.
 void gemm_(Tensor& out, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b, double alpha, double beta);
 
+// For kernels that tile their own products (flash attention) at MatmulPrecision::bf16:
+// true when oneDNN's bf16 GEMM is loaded;
+bool bf16_gemm_available();
+// x (float32) rounded to bfloat16, as a bf16 tensor of x's shape and strides;
+Tensor to_bf16_strided(const Tensor& x);
+// one single-threaded C (m x n, row stride ldc) = alpha op(A) op(B) + beta C on row-major bf16 operands
+// stored with row strides lda, ldb (op(A) is m x k); needs bf16_gemm_available().
+void gemm_bf16_tile(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const bf16* a,
+                    int64_t lda, const bf16* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
 }  // namespace sf::cpu

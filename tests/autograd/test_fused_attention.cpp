@@ -3,13 +3,16 @@
 // that are below, at and across tile boundaries; a float64 gradcheck; thread-count independence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 #include <limits>
 
 #include "autograd/functions.h"
 #include "autograd/fused_attention.h"
 #include "autograd/gradcheck.h"
 #include "core/cpu/attention.h"
+#include "core/cpu/gemm.h"
 #include "core/parallel.h"
 #include "tests/random.h"
 
@@ -93,6 +96,43 @@ TEST(FusedAttention, OneAndTwoThreadsAgreeBitwise) {
   const Grads two = run(flash_attention, q, k, v, Tensor(), r);
   set_num_threads(threads);
   expect_close(one, two, 1e-30, "threads");
+}
+
+double largest_diff(const Grads& a, const Grads& b) {
+  return std::max({max_abs_diff(a.out, b.out), max_abs_diff(a.dq, b.dq), max_abs_diff(a.dk, b.dk),
+                   max_abs_diff(a.dv, b.dv)});
+}
+
+Grads to_f64(const Grads& g) {
+  return {g.out.to(DType::f64), g.dq.to(DType::f64), g.dk.to(DType::f64), g.dv.to(DType::f64)};
+}
+
+// At MatmulPrecision::bf16 the tile products run on bf16 roundings of Q, K, V, dO and of the P and dS tiles:
+// close to the composite at the same precision (which rounds the same operands of its matmuls), within
+// bf16's error of the exact float64 result, not the fp32 kernel's result, and independent of threads.
+TEST(FusedAttention, Bf16TilesRoundLikeTheCompositeAtBf16Precision) {
+  if (!cpu::bf16_gemm_available()) GTEST_SKIP() << "no bf16 GEMM kernel (oneDNN) here";
+  const int64_t B = 2, H = 2, L = 150, d = 32;
+  const Tensor q = test::randn({B, H, L, d}, 19), k = test::randn({B, H, L, d}, 20), v = test::randn({B, H, L, d}, 21),
+               r = test::randn({B, H, L, d}, 22);
+  const auto f32 = [](const Tensor& x) { return x.to(DType::f32); };
+  const Grads exact = run(composite, q, k, v, Tensor(), r);
+  const Grads fp32 = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  set_matmul_precision(MatmulPrecision::bf16);
+  const Grads flash = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  const Grads composite_bf16 = run(composite, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  const int threads = num_threads();
+  set_num_threads(1);
+  const Grads one = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  set_num_threads(threads);
+  set_matmul_precision(MatmulPrecision::fp32);
+  std::cout << "bf16 flash vs bf16 composite " << largest_diff(flash, composite_bf16) << ", vs exact "
+            << largest_diff(to_f64(flash), exact) << ", vs fp32 flash " << largest_diff(flash, fp32)
+            << "; fp32 flash vs exact " << largest_diff(to_f64(fp32), exact) << "\n";
+  expect_close(flash, composite_bf16, 3e-2, "bf16 flash vs bf16 composite");
+  expect_close(to_f64(flash), exact, 5e-2, "bf16 flash vs exact");
+  EXPECT_GT(largest_diff(flash, fp32), 1e-3) << "the tiles were not rounded";
+  expect_close(one, flash, 1e-30, "bf16 one vs two threads");
 }
 
 TEST(FusedAttention, CausalOutputIgnoresTheFuture) {
