@@ -69,8 +69,9 @@ Tensor log_softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim);  
 // Float32 GEMMs (matmul, gemm_) take their operands as they are (fp32, the default) or rounded to
 // bfloat16 with fp32 accumulation and output (bf16), as PyTorch's CPU autocast does for linear layers:
 // about twice as fast where the CPU has AVX512_BF16 and oneDNN is installed (core/cpu/blas.h), else the
-// same rounding through the fp32 kernel. Process-wide; float64 GEMMs and the CUDA GEMM are never
-// rounded, nor is the fused attention kernel.
+// same rounding through the fp32 kernel. The CPU flash attention kernel rounds its tile products too where
+// oneDNN's bf16 GEMM runs (else it stays fp32). Process-wide; float64 GEMMs and the CUDA GEMM are never
+// rounded.
 enum class MatmulPrecision { fp32, bf16 };
 void set_matmul_precision(MatmulPrecision p);
 MatmulPrecision matmul_precision();

@@ -16,6 +16,7 @@
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "core/storage.h"
+#include "core/strided.h"
 
 namespace sf::cpu {
 namespace {
@@ -287,38 +288,47 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   return out;
 }
 
-// The span elements from x's first one, rounded to bfloat16, as a tensor with x's shape and strides.
+// n values `stride` apart rounded to bfloat16: their bits (E = bf16) or their float32 values (E = float).
 template <class E>
-Tensor rounded_copy(const Tensor& x, int64_t span) {
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(std::max<int64_t>(span, 1)) * sizeof(E), Device::cpu());
-  const auto* src = reinterpret_cast<const uint32_t*>(x.data<float>());  // float32 bits
-  E* dst = static_cast<E*>(storage->data());
-  parallel_for(span, kElementGrain, [&](int64_t i0, int64_t i1) {
-    if constexpr (std::is_same_v<E, bf16>) {
-      auto* out = reinterpret_cast<uint16_t*>(dst);
-      for (int64_t i = i0; i < i1; ++i) out[i] = bf16_bits(src[i]);
-    } else {
-      auto* out = reinterpret_cast<uint32_t*>(dst);
-      for (int64_t i = i0; i < i1; ++i) out[i] = uint32_t{bf16_bits(src[i])} << 16;
-    }
-  });
-  return Tensor(storage, x.shape(), x.strides(), 0, dtype_of<E>());
+void round_run(const uint32_t* src, E* dst, int64_t n, int64_t stride) {
+  if constexpr (std::is_same_v<E, bf16>) {
+    auto* out = reinterpret_cast<uint16_t*>(dst);
+    for (int64_t i = 0; i < n; ++i) out[i * stride] = bf16_bits(src[i * stride]);
+  } else {
+    auto* out = reinterpret_cast<uint32_t*>(dst);
+    for (int64_t i = 0; i < n; ++i) out[i * stride] = uint32_t{bf16_bits(src[i * stride])} << 16;
+  }
 }
 
 // x rounded to bfloat16 (E = bf16), or to bfloat16's values kept as float (E = float, the path without
 // oneDNN): a tensor of x's shape and strides over a new storage of the span x covers, so the GEMM reads it
-// exactly as it would read x (gaps of a strided view are converted too, and never read).
+// exactly as it would read x. A dense view is converted in one flat pass, a strided one (q, k or v cut from
+// one qkv tensor) row by row, leaving its gaps unset (they are never read); one whose span is over 4x its
+// size is made contiguous first.
 template <class E>
-Tensor rounded(const Tensor& x) {
-  if (x.numel() == 0) return rounded_copy<E>(x, 0);
-  int64_t span = 1;
+Tensor rounded(const Tensor& x_in) {
+  Tensor x = x_in;
+  int64_t span = x.numel() > 0 ? 1 : 0;
   bool forward = true;
-  for (int64_t d = 0; d < x.dim(); ++d) {
+  for (int64_t d = 0; d < x.dim() && span > 0; ++d) {
     span += (x.size(d) - 1) * x.stride(d);
     forward = forward && x.stride(d) >= 0;
   }
-  if (!forward || span > 2 * x.numel()) return rounded_copy<E>(x.contiguous(), x.numel());
-  return rounded_copy<E>(x, span);
+  if (!forward || span > 4 * x.numel()) {
+    x = x.contiguous();
+    span = x.numel();
+  }
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(std::max<int64_t>(span, 1)) * sizeof(E), Device::cpu());
+  const auto* src = reinterpret_cast<const uint32_t*>(x.data<float>());  // float32 bits
+  E* dst = static_cast<E*>(storage->data());
+  if (span == x.numel()) {
+    parallel_for(span, kElementGrain, [&](int64_t i0, int64_t i1) { round_run(src + i0, dst + i0, i1 - i0, 1); });
+  } else {
+    for_each_strided1(x.shape(), x.strides(), [&](int64_t o, int64_t n, int64_t stride) {
+      round_run(src + o, dst + o, n, stride);
+    });
+  }
+  return Tensor(storage, x.shape(), x.strides(), 0, dtype_of<E>());
 }
 
 // True when float32 GEMMs round their operands to bfloat16 (core/ops.h).
