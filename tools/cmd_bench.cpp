@@ -166,7 +166,7 @@ void register_bench(CLI::App& app) {
 
     const double limit = gemm_limit();
     std::cout << "GEMM limit (1024^3, " << (bf16 ? "bf16" : "fp32") << " operands, " << s.threads << " threads, " << cpu::gemm_backend_name()
-              << "; SF_GEMM=eigen forces Eigen): " << limit / 1e9 << " GFLOP/s\n";
+              << "; SF_GEMM=onednn|openblas|eigen picks one): " << limit / 1e9 << " GFLOP/s\n";
 
     SequenceModel model(mc);
     model.init_parameters(static_cast<uint64_t>(cfg.train.seed));

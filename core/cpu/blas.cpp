@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 #include "core/error.h"
 
@@ -29,17 +30,27 @@ std::string choice() {
   return want;
 }
 
-OpenBlas* load_openblas() {
+bool wanted(const std::string& kind) {
   const std::string want = choice();
-  if (want != "auto" && want != "openblas") return nullptr;
+  return want == "auto" || want == kind;
+}
+
+// The first of `names` that dlopen loads, or nullptr (an error when SF_GEMM names this library).
+void* open_library(const std::string& kind, std::initializer_list<const char*> names, const char* package) {
+  void* lib = nullptr;
+  for (const char* name : names)
+    if ((lib = dlopen(name, RTLD_NOW | RTLD_LOCAL))) break;
+  SF_CHECK(lib || choice() != kind, "SF_GEMM=", kind, " but ", *names.begin(), " cannot be loaded (", dlerror(),
+           "); install Debian's ", package);
+  return lib;
+}
+
+OpenBlas* load_openblas() {
+  if (!wanted("openblas")) return nullptr;
   if (const char* core = core_for_this_cpu()) setenv("OPENBLAS_CORETYPE", core, /*overwrite=*/0);
   setenv("OPENBLAS_NUM_THREADS", "1", 1);  // read when the library initialises, i.e. in dlopen
-  void* lib = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    SF_CHECK(want != "openblas", "SF_GEMM=openblas but libopenblas.so.0 cannot be loaded (", dlerror(),
-             "); install Debian's libopenblas0");
-    return nullptr;
-  }
+  void* lib = open_library("openblas", {"libopenblas.so.0"}, "libopenblas0");
+  if (lib == nullptr) return nullptr;
   auto* blas = new OpenBlas;  // lives as long as the process, like the library
   blas->sgemm = reinterpret_cast<OpenBlas::Sgemm>(dlsym(lib, "cblas_sgemm"));
   blas->dgemm = reinterpret_cast<OpenBlas::Dgemm>(dlsym(lib, "cblas_dgemm"));
@@ -50,16 +61,9 @@ OpenBlas* load_openblas() {
 }
 
 OneDnn* load_onednn() {
-  const std::string want = choice();
-  if (want != "auto" && want != "onednn") return nullptr;
-  void* lib = nullptr;
-  for (const char* name : {"libdnnl.so.3", "libdnnl.so.2"})
-    if ((lib = dlopen(name, RTLD_NOW | RTLD_LOCAL))) break;
-  if (lib == nullptr) {
-    SF_CHECK(want != "onednn", "SF_GEMM=onednn but libdnnl.so.2/.3 cannot be loaded (", dlerror(),
-             "); install Debian's libdnnl2");
-    return nullptr;
-  }
+  if (!wanted("onednn")) return nullptr;
+  void* lib = open_library("onednn", {"libdnnl.so.2", "libdnnl.so.3"}, "libdnnl2");
+  if (lib == nullptr) return nullptr;
   auto* dnnl = new OneDnn;  // lives as long as the process, like the library
   dnnl->sgemm = reinterpret_cast<OneDnn::Sgemm>(dlsym(lib, "dnnl_sgemm"));
   dnnl->bf16_gemm = reinterpret_cast<OneDnn::Bf16Gemm>(dlsym(lib, "dnnl_gemm_bf16bf16f32"));

@@ -2,7 +2,6 @@
 // bfloat16 operands (MatmulPrecision::bf16) against the loop on rounded operands.
 #include <limits>
 
-#include "core/parallel.h"
 #include "tests/core/test_ops_util.h"
 
 namespace sf {
@@ -213,17 +212,11 @@ TEST(MatmulBf16, Float64IsNeverRounded) {
 
 TEST(MatmulBf16, IndependentOfThreads) {
   Bf16Scope bf16;
-  const int saved = num_threads();
   Tensor a = uniform({300, 257}, DType::f32, 34), b = uniform({257, 190}, DType::f32, 35);
   Tensor c = uniform({40, 6000}, DType::f32, 36), d = uniform({6000, 48}, DType::f32, 37);      // K split
   Tensor e = uniform({64, 20, 30}, DType::f32, 38), f = uniform({64, 30, 25}, DType::f32, 39);  // small batch
-  auto run = [&] { return std::vector<Tensor>{matmul(a, b), matmul(c, d), matmul(e, f), matmul(a.t(), a)}; };
-  set_num_threads(1);
-  auto one = run();
-  set_num_threads(2);
-  auto two = run();
-  set_num_threads(saved);
-  for (size_t i = 0; i < one.size(); ++i) EXPECT_TRUE(test::bit_equal(one[i], two[i])) << "result " << i;
+  test::expect_thread_independent(
+      [&] { return std::vector<Tensor>{matmul(a, b), matmul(c, d), matmul(e, f), matmul(a.t(), a)}; });
 }
 
 }  // namespace

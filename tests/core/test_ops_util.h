@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "core/tensor.h"
 
 namespace sf::test {
@@ -68,6 +69,17 @@ inline bool bit_equal(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape() || a.dtype() != b.dtype()) return false;
   Tensor x = a.contiguous(), y = b.contiguous();
   return std::memcmp(x.raw_data(), y.raw_data(), x.nbytes()) == 0;
+}
+
+// Runs `results` with 1 thread and with 2 and expects bit-identical tensors.
+inline void expect_thread_independent(const std::function<std::vector<Tensor>()>& results) {
+  const int saved = num_threads();
+  set_num_threads(1);
+  const std::vector<Tensor> one = results();
+  set_num_threads(2);
+  const std::vector<Tensor> two = results();
+  set_num_threads(saved);
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_TRUE(bit_equal(one[i], two[i])) << "result " << i;
 }
 
 // Expects fn to throw sf::Error whose message contains every fragment.
