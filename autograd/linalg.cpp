@@ -25,25 +25,28 @@ Variable linear(const Variable& x, const Variable& w, const Variable& bias) {
   const int64_t in = w.size(1), out_f = w.size(0);
   SF_CHECK(x.dim() >= 1 && x.size(-1) == in, "linear: input ", shape_str(x.shape()), " does not end in ", in,
            " features (weight ", shape_str(w.shape()), ")");
-  Tensor x2 = x.data().reshape({-1, in});
+  // At bf16 matmul precision x and w are rounded once here and serve backward too, as does the incoming
+  // gradient for its two GEMMs (core/ops.h, gemm_operand); otherwise these are the tensors themselves.
+  Tensor x2 = gemm_operand(x.data().reshape({-1, in})), w2 = gemm_operand(w.data());
   Tensor y2 = empty({x2.size(0), out_f}, x.dtype(), x.device());
   if (bias.defined()) {
     SF_CHECK(bias.shape() == Shape{out_f}, "linear: bias ", shape_str(bias.shape()), " for ", out_f, " outputs");
     y2.copy_(bias.data());  // broadcast rows, then GEMM accumulates into them
-    gemm_(y2, x2, w.data(), false, true, 1.0, 1.0);
+    gemm_(y2, x2, w2, false, true, 1.0, 1.0);
   } else {
-    gemm_(y2, x2, w.data(), false, true, 1.0, 0.0);
+    gemm_(y2, x2, w2, false, true, 1.0, 0.0);
   }
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
   std::vector<Variable> inputs{x, w};
   if (bias.defined()) inputs.push_back(bias);
   bool rx = x.requires_grad(), rw = w.requires_grad(), has_b = bias.defined();
-  return record("linear", y2.view(out_shape), inputs, [x2, w = w.data(), xs = x.shape(), rx, rw, has_b](const Tensor& g) {
-    Tensor g2 = g.reshape({-1, g.size(-1)});
+  return record("linear", y2.view(out_shape), inputs, [x2, w2, xs = x.shape(), rx, rw, has_b](const Tensor& g) {
+    const Tensor g2 = g.reshape({-1, g.size(-1)});
+    const Tensor g2_operand = x2.dtype() == DType::bf16 && (rx || rw) ? round_to_bf16(g2) : g2;
     std::vector<Tensor> grads(has_b ? 3 : 2);
-    if (rx) grads[0] = matmul(g2, w).view(xs);
-    if (rw) grads[1] = matmul(g2, x2, true, false);
+    if (rx) grads[0] = matmul(g2_operand, w2).view(xs);
+    if (rw) grads[1] = matmul(g2_operand, x2, true, false);
     if (has_b) grads[2] = sum(g2, {0});
     return grads;
   });

@@ -75,8 +75,15 @@ Tensor log_softmax_backward(const Tensor& grad, const Tensor& y, int64_t dim);  
 enum class MatmulPrecision { fp32, bf16 };
 void set_matmul_precision(MatmulPrecision p);
 MatmulPrecision matmul_precision();
+// For layers that use one GEMM operand more than once (Linear: x and W in forward and backward, dy twice in
+// backward): at bf16 precision on a CPU with oneDNN's bf16 GEMM, x (float32) rounded once by round_to_bf16;
+// otherwise x itself. matmul and gemm_ take bf16 operands (both of them) and give float32.
+Tensor gemm_operand(const Tensor& x);
+// x (float32, CPU) rounded to nearest-even bfloat16: a bf16 tensor of x's shape and strides.
+Tensor round_to_bf16(const Tensor& x);
 // op(a) @ op(b) where op transposes the last two dims when asked. 2-D, or batched (..., M, K) with
-// batch dims broadcast. Transposed or strided operands are passed to the GEMM without copies.
+// batch dims broadcast. Transposed or strided operands are passed to the GEMM without copies. Operands are
+// float32, float64, or bfloat16 (then the result is float32).
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 // out = beta * out + alpha * op(a) @ op(b) for 2-D operands, in place (out contiguous).
 void gemm_(Tensor& out, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,

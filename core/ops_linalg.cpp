@@ -24,7 +24,7 @@ std::string operand_str(const Tensor& t, bool trans) {
 void check_matmul(const char* op, const Tensor& a, const Tensor& b, bool ta, bool tb) {
   check_defined(op, a);
   check_defined(op, b);
-  check_floating(op, a);
+  if (a.dtype() != DType::bf16) check_floating(op, a);
   check_same_dtype(op, a, b);
   SF_CHECK(a.dim() >= 2 && b.dim() >= 2, op, ": operands need rank >= 2, got ", shape_str(a.shape()), " and ",
            shape_str(b.shape()));
@@ -40,6 +40,20 @@ void check_matmul(const char* op, const Tensor& a, const Tensor& b, bool ta, boo
 
 void set_matmul_precision(MatmulPrecision p) { g_matmul_precision = p; }
 MatmulPrecision matmul_precision() { return g_matmul_precision; }
+
+Tensor gemm_operand(const Tensor& x) {
+  if (g_matmul_precision != MatmulPrecision::bf16 || x.dtype() != DType::f32 || !x.device().is_cpu() ||
+      !cpu::bf16_gemm_available())
+    return x;
+  return round_to_bf16(x);
+}
+
+Tensor round_to_bf16(const Tensor& x) {
+  check_defined("round_to_bf16", x);
+  SF_CHECK(x.dtype() == DType::f32, "round_to_bf16: needs float32, got ", dtype_name(x.dtype()));
+  require_cpu("round_to_bf16", {&x});
+  return cpu::to_bf16_strided(x);
+}
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   check_matmul("matmul", a, b, trans_a, trans_b);
@@ -57,7 +71,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
 void gemm_(Tensor& out, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b, double alpha, double beta) {
   check_matmul("gemm_", a, b, trans_a, trans_b);
   check_defined("gemm_", out);
-  check_same_dtype("gemm_", out, a);
+  SF_CHECK(out.dtype() == (a.dtype() == DType::bf16 ? DType::f32 : a.dtype()), "gemm_: out is ", dtype_name(out.dtype()),
+           " for ", dtype_name(a.dtype()), " operands");
   SF_CHECK(a.dim() == 2 && b.dim() == 2, "gemm_: operands must be 2-D, got ", shape_str(a.shape()), " and ",
            shape_str(b.shape()));
   const int64_t m = trans_a ? a.size(1) : a.size(0), n = trans_b ? b.size(0) : b.size(1);

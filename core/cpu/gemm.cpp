@@ -349,6 +349,10 @@ void gemm_bf16_tile(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alp
 Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool ta, bool tb) {
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
+  if (a.dtype() == DType::bf16) {  // already rounded (gemm_operand)
+    if (bf16_gemm_available()) return matmul_t<bf16, float>(a, b, ta, tb);
+    return matmul_t<float, float>(a.to(DType::f32), b.to(DType::f32), ta, tb);
+  }
   if (bf16_operands(a)) {
     if (bf16_gemm_available()) return matmul_t<bf16, float>(rounded<bf16>(a), rounded<bf16>(b), ta, tb);
     return matmul_t<float, float>(rounded<float>(a), rounded<float>(b), ta, tb);
@@ -360,6 +364,16 @@ void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
   if (out.numel() == 0) return;
+  if (a.dtype() == DType::bf16) {  // already rounded (gemm_operand)
+    float* c = out.data<float>();
+    if (bf16_gemm_available()) {
+      gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
+    } else {
+      const Tensor af = a.to(DType::f32), bf = b.to(DType::f32);
+      gemm_2d(as_mat<float>(af, ta, 0), as_mat<float>(bf, tb, 0), c, out.size(1), float(alpha), float(beta));
+    }
+    return;
+  }
   if (bf16_operands(a)) {
     float* c = out.data<float>();
     if (bf16_gemm_available()) {

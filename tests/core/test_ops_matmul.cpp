@@ -2,6 +2,7 @@
 // bfloat16 operands (MatmulPrecision::bf16) against the loop on rounded operands.
 #include <limits>
 
+#include "core/cpu/gemm.h"
 #include "tests/core/test_ops_util.h"
 
 namespace sf {
@@ -203,6 +204,39 @@ TEST(MatmulBf16, MatchesTheProductOfRoundedOperands) {
     for (int64_t k = 0; k < 60; ++k) s += bf16_values(a).at({k, i[0]}) * bf16_values(b).at({i[1], k});
     return -2.0 * out0.at(i) + 0.5 * s;
   }, 1e-5, "gemm_ at bf16 precision");
+}
+
+TEST(MatmulBf16, RoundToBf16KeepsShapeStridesAndRoundsEachValue) {
+  const Tensor x = uniform({30, 40}, DType::f32, 3).t();
+  const Tensor r = round_to_bf16(x);
+  EXPECT_EQ(r.dtype(), DType::bf16);
+  EXPECT_EQ(r.shape(), x.shape());
+  EXPECT_EQ(r.strides(), x.strides());
+  EXPECT_TRUE(test::bit_equal(r, x.to(DType::bf16)));
+  test::expect_error([] { round_to_bf16(zeros({2}, DType::f64)); }, {"round_to_bf16", "float32"});
+}
+
+// Operands rounded once (gemm_operand, as Linear does) give what rounding inside each GEMM gives: the same
+// bits on oneDNN's bf16 kernel; elsewhere gemm_operand keeps float32 and bf16 operands are widened for the
+// fp32 kernel (same values, possibly another summation order).
+TEST(MatmulBf16, RoundedOperandsGiveTheBf16PrecisionProduct) {
+  Bf16Scope bf16;
+  const Tensor a = uniform({300, 70}, DType::f32, 4), b = uniform({90, 70}, DType::f32, 5);
+  EXPECT_EQ(gemm_operand(a).dtype(), cpu::bf16_gemm_available() ? DType::bf16 : DType::f32);
+  const Tensor ra = round_to_bf16(a), rb = round_to_bf16(b);
+  auto expect_same = [](const Tensor& x, const Tensor& y, const std::string& what) {
+    if (cpu::bf16_gemm_available()) EXPECT_TRUE(test::bit_equal(x, y)) << what;
+    else EXPECT_LT(max_abs_diff(x, y), 1e-5) << what;
+  };
+  expect_same(matmul(ra, rb, false, true), matmul(a, b, false, true), "matmul");
+  expect_same(matmul(ra, rb.t().contiguous()), matmul(a, b.t().contiguous()), "matmul, b row-major");
+  Tensor out = uniform({300, 90}, DType::f32, 6), out_rounded = out.clone();
+  gemm_(out, a, b, false, true, 0.5, 1.0);
+  gemm_(out_rounded, ra, rb, false, true, 0.5, 1.0);
+  expect_same(out, out_rounded, "gemm_");
+  test::expect_error([&] { matmul(ra, b, false, true); }, {"matmul", "dtype mismatch"});
+  Tensor bf16_out = zeros({300, 90}, DType::bf16);
+  test::expect_error([&] { gemm_(bf16_out, ra, rb, false, true); }, {"gemm_", "out is bfloat16"});
 }
 
 TEST(MatmulBf16, Float64IsNeverRounded) {
