@@ -331,8 +331,21 @@ Tensor rounded(const Tensor& x_in) {
   return Tensor(storage, x.shape(), x.strides(), 0, dtype_of<E>());
 }
 
-// True when float32 GEMMs round their operands to bfloat16 (core/ops.h).
-bool bf16_operands(const Tensor& a) { return a.dtype() == DType::f32 && matmul_precision() == MatmulPrecision::bf16; }
+// A bf16 product: bf16 operands (already rounded, gemm_operand) or float32 ones at bf16 precision
+// (core/ops.h). Makes a and b what the kernel reads: bf16 tensors for oneDNN's bf16 GEMM, else float32
+// holding bf16 values for the fp32 kernel. False for a plain fp32 or fp64 product.
+bool bf16_product(Tensor& a, Tensor& b) {
+  const bool rounded_already = a.dtype() == DType::bf16;
+  if (!rounded_already && (a.dtype() != DType::f32 || matmul_precision() != MatmulPrecision::bf16)) return false;
+  if (bf16_gemm_available()) {
+    if (!rounded_already) a = rounded<bf16>(a), b = rounded<bf16>(b);
+  } else if (rounded_already) {
+    a = a.to(DType::f32), b = b.to(DType::f32);
+  } else {
+    a = rounded<float>(a), b = rounded<float>(b);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -349,13 +362,9 @@ void gemm_bf16_tile(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alp
 Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool ta, bool tb) {
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
-  if (a.dtype() == DType::bf16) {  // already rounded (gemm_operand)
-    if (bf16_gemm_available()) return matmul_t<bf16, float>(a, b, ta, tb);
-    return matmul_t<float, float>(a.to(DType::f32), b.to(DType::f32), ta, tb);
-  }
-  if (bf16_operands(a)) {
-    if (bf16_gemm_available()) return matmul_t<bf16, float>(rounded<bf16>(a), rounded<bf16>(b), ta, tb);
-    return matmul_t<float, float>(rounded<float>(a), rounded<float>(b), ta, tb);
+  if (bf16_product(a, b)) {
+    if (a.dtype() == DType::bf16) return matmul_t<bf16, float>(a, b, ta, tb);
+    return matmul_t<float, float>(a, b, ta, tb);
   }
   return SF_DISPATCH_FLOAT(a.dtype(), "matmul", [&] { return matmul_t<scalar_t, scalar_t>(a, b, ta, tb); });
 }
@@ -364,25 +373,12 @@ void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
   if (out.numel() == 0) return;
-  if (a.dtype() == DType::bf16) {  // already rounded (gemm_operand)
+  if (bf16_product(a, b)) {
     float* c = out.data<float>();
-    if (bf16_gemm_available()) {
+    if (a.dtype() == DType::bf16)
       gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
-    } else {
-      const Tensor af = a.to(DType::f32), bf = b.to(DType::f32);
-      gemm_2d(as_mat<float>(af, ta, 0), as_mat<float>(bf, tb, 0), c, out.size(1), float(alpha), float(beta));
-    }
-    return;
-  }
-  if (bf16_operands(a)) {
-    float* c = out.data<float>();
-    if (bf16_gemm_available()) {
-      gemm_2d(as_mat<bf16>(rounded<bf16>(a), ta, 0), as_mat<bf16>(rounded<bf16>(b), tb, 0), c, out.size(1),
-              float(alpha), float(beta));
-    } else {
-      gemm_2d(as_mat<float>(rounded<float>(a), ta, 0), as_mat<float>(rounded<float>(b), tb, 0), c, out.size(1),
-              float(alpha), float(beta));
-    }
+    else
+      gemm_2d(as_mat<float>(a, ta, 0), as_mat<float>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
     return;
   }
   SF_DISPATCH_FLOAT(a.dtype(), "gemm_", [&] {
