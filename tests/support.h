@@ -7,17 +7,20 @@
 #include <functional>
 #include <string>
 
+#include <unistd.h>
+
 #include "core/error.h"
 
 namespace sf::test {
 
-// A fresh directory under the gtest temp dir named after the running test, removed at the end.
+// A fresh directory under the gtest temp dir named after the running test and the process (two checkouts'
+// suites may run at once), removed at the end.
 class ScratchDir {
  public:
   ScratchDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     root_ = std::filesystem::path(::testing::TempDir()) /
-            (std::string("sf_") + info->test_suite_name() + "_" + info->name());
+            (std::string("sf_") + info->test_suite_name() + "_" + info->name() + "_" + std::to_string(getpid()));
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(root_);
   }

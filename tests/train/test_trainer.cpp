@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "autograd/functions.h"
 #include "core/ops.h"
 #include "core/parallel.h"
@@ -32,7 +34,7 @@ std::string write_recipe(const std::string& dir, const std::string& extra = "") 
 }
 
 std::string temp_dir(const std::string& name) {
-  fs::path p = fs::path(testing::TempDir()) / ("sf_trainer_" + name);
+  fs::path p = fs::path(testing::TempDir()) / ("sf_trainer_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(p);
   return p.string();
 }
