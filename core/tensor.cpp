@@ -1,6 +1,7 @@
 #include "core/tensor.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <iomanip>
 #include <optional>
@@ -350,8 +351,15 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str
 // --- factories --------------------------------------------------------------------------------
 
 Tensor empty(const Shape& shape, DType dtype, Device device) {
-  for (int64_t d : shape) SF_CHECK(d >= 0, "empty: negative size in ", shape_str(shape));
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype), device);
+  // Sizes are checked before multiplying: an overflowed product would allocate a wrong, small block.
+  size_t bytes = dtype_size(dtype);
+  for (int64_t d : shape) {
+    SF_CHECK(d >= 0, "empty: negative size in ", shape_str(shape));
+    SF_CHECK(d == 0 || bytes <= static_cast<size_t>(INT64_MAX) / static_cast<size_t>(d), "empty: ", shape_str(shape),
+             " of ", dtype_name(dtype), " is more than 2^63 bytes");
+    bytes *= static_cast<size_t>(d);
+  }
+  auto storage = std::make_shared<Storage>(bytes, device);
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }
 

@@ -102,6 +102,28 @@ Hid fixed_string_type(size_t size) {
   return type;
 }
 
+// A corrupt header can declare any shape: refuse one whose data the file cannot hold before memory is taken
+// for it. Uncompressed data (all that seqforge writes) lies in the file byte for byte; compressed data is
+// given a loose bound.
+void check_fits_in_file(hid_t file, const std::string& path, hid_t dset, const std::string& name,
+                        const std::vector<hsize_t>& dims, size_t element_size) {
+  uint64_t bytes = element_size;
+  bool overflow = false;
+  for (hsize_t d : dims) {
+    overflow = overflow || (d != 0 && bytes > UINT64_MAX / d);
+    bytes *= d;
+  }
+  hsize_t file_bytes = 0;
+  checked(H5Fget_filesize(file, &file_bytes), path, "cannot read the file size");
+  Hid plist(checked(H5Dget_create_plist(dset), path, "cannot read the layout of '" + name + "'"), H5Pclose);
+  const bool compressed = H5Pget_nfilters(plist) > 0;
+  const uint64_t limit = compressed ? file_bytes * 1024 : file_bytes;
+  std::string shape;
+  for (hsize_t d : dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+  SF_CHECK(!overflow && bytes <= limit, path, ": '", name, "' declares shape (", shape, ") of ", element_size,
+           "-byte elements, more data than the file's ", file_bytes, " bytes hold; the file is corrupt");
+}
+
 // Reads a scalar string held by a dataset or an attribute; `read(mem_type, buffer)` does the I/O.
 template <class Read>
 std::string read_scalar_string(hid_t type, hid_t space, const std::string& file, const std::string& what,
@@ -284,6 +306,7 @@ Tensor H5File::read_tensor(const std::string& name) const {
   SF_CHECK(H5Sget_simple_extent_type(space) != H5S_NULL, path_, ": '", name, "' holds no data (null dataspace)");
   std::vector<hsize_t> dims(static_cast<size_t>(ndims));
   H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  check_fits_in_file(id_, path_, dset, name, dims, dtype_size(dtype));
   Tensor out = empty(Shape(dims.begin(), dims.end()), dtype);
   if (out.numel() > 0)
     checked(H5Dread(dset, h5_types(dtype).mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.raw_data()), path_,

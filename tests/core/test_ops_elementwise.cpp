@@ -221,5 +221,12 @@ TEST(OpsElementwise, AxpyAccumulatesInPlace) {
   expect_error([&] { axpy_(y, zeros({2, 3}), 1.0); }, {"axpy_", "(2, 2)", "(2, 3)"});
 }
 
+TEST(Empty, SizesThatOverflowOrAreNegativeAreRefused) {
+  test::expect_error([] { empty({int64_t{1} << 57, 29}); }, {"empty", "(144115188075855872, 29)", "2^63 bytes"});
+  test::expect_error([] { empty({int64_t{1} << 40, int64_t{1} << 40}, DType::f64); }, {"empty", "2^63 bytes"});
+  test::expect_error([] { empty({2, -1}); }, {"empty", "negative size"});
+  EXPECT_EQ(empty({0, int64_t{1} << 62}).numel(), 0);
+}
+
 }  // namespace
 }  // namespace sf

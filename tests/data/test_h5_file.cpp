@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "core/error.h"
@@ -157,6 +158,27 @@ TEST_F(H5FileTest, MistakesNameTheFileAndTheObject) {
   H5File w = H5File::open(path_, true);
   w.write_tensor("/model/y", ones({1}));
   EXPECT_EQ(w.list("/model").size(), 2u);
+}
+
+// A header whose shape was corrupted to an enormous size (found by fuzz_checkpoint) is refused before any
+// memory is taken for it: here the dataspace's stored dims (13, 29) are patched to (2^57, 29).
+TEST_F(H5FileTest, ShapeBeyondTheFileIsRefusedBeforeAllocating) {
+  { H5File::create(path_).write_tensor("/model/w", ones({13, 29})); }
+  std::string bytes;
+  {
+    std::ifstream in(path_, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const uint64_t dims[2] = {13, 29}, huge = uint64_t{1} << 57;
+  const std::string stored(reinterpret_cast<const char*>(dims), sizeof dims);  // little-endian lengths
+  const size_t at = bytes.find(stored);
+  ASSERT_NE(at, std::string::npos) << "the dims were not found in the file";
+  bytes.replace(at, sizeof huge, reinterpret_cast<const char*>(&huge), sizeof huge);
+  std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
+  const std::string msg = error_of([&] { H5File::open(path_).read_tensor("/model/w"); });
+  EXPECT_NE(msg.find(path_), std::string::npos) << msg;
+  EXPECT_NE(msg.find("'/model/w' declares shape (144115188075855872, 29)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("the file is corrupt"), std::string::npos) << msg;
 }
 
 TEST_F(H5FileTest, TruncatedGarbageAndMissingFilesAreRefused) {
