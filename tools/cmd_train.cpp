@@ -43,6 +43,7 @@ void register_train(CLI::App& app) {
   cmd->add_flag("--check-nan", args->check_nan,
                 "check every op's output and gradients; stop at the first NaN/Inf naming the op (slower)");
   cmd->callback([args] {
+    const StopOnSignal stop_on_signal;  // from the start: a signal while the data loads stops after the first step
     LoadedConfig loaded = load_run_config(args->recipe, args->overrides);
     TrainOptions options;
     options.out_dir = args->out.empty()
@@ -63,7 +64,6 @@ void register_train(CLI::App& app) {
       std::cout << "data-parallel: " << world.world << " ranks, " << trainer.config().train.batch_size / world.world
                 << " of the global batch of " << trainer.config().train.batch_size << " sequences each\n";
     set_check_nan(args->check_nan);
-    install_stop_handlers();
     try {
       trainer.run(std::cout);
     } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "tools/commands.h"
+#include "train/signals.h"
 
 namespace {
 
@@ -20,6 +21,7 @@ const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train, sf::
 }  // namespace
 
 int main(int argc, char** argv) {
+  sf::start_signal_thread();  // before any other thread exists (train/signals.h says why)
   CLI::App app{"seqforge: train sequence models (Transformers, SSMs, RNNs) from YAML recipes.",
                "seqforge"};
   app.set_version_flag("--version", "seqforge " SF_VERSION);

@@ -124,6 +124,7 @@ void Trainer::save(std::ostream& out) {
   c.config_yaml = to_yaml(loaded_.config);
   c.recipe_text = loaded_.recipe_text;
   std::string path = checkpoint_path(dir.string(), step_);
+  set_activity("checkpoint write", step_);
   save_checkpoint(path, c);
   prune_checkpoints(dir.string(), loaded_.config.checkpoint.keep_last, loaded_.config.checkpoint.milestones);
   out << "saved checkpoint " << path << "\n";
@@ -185,15 +186,19 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     double loss_sum = 0, step_tokens = 0;
     for (int64_t micro = 0; micro < tc.grad_accum; ++micro) {
       if (grad_sync_) grad_sync_->begin_micro_step(micro == tc.grad_accum - 1);  // sync the last one only
+      set_activity("forward", step_ + 1);
       Batch b = sampler_->next();
       step_tokens += static_cast<double>(b.x.numel() * world_.world);
       Variable loss = model_->loss(b.x, b.y);
       loss_sum += loss.item<double>();
+      set_activity("backward", step_ + 1);
       (tc.grad_accum > 1 ? loss * (1.0 / static_cast<double>(tc.grad_accum)) : loss).backward();
     }
+    set_activity("optimizer step", step_ + 1);
     double loss_value = loss_sum / static_cast<double>(tc.grad_accum);
-    bool stop_signal = stop_requested();
+    bool stop_signal = false;  // with several ranks they agree on it here; one process reads it after the update
     if (grad_sync_) {
+      stop_signal = stop_requested();
       grad_sync_->finish();
       // Every rank logs the mean loss and stops together, so their decisions never diverge.
       Tensor shared = zeros({2}, DType::f64);
@@ -215,7 +220,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
 
     const bool eval_now = step_ % tc.eval_every == 0 || step_ == tc.steps;
     const bool log_now = step_ % tc.log_every == 0 || step_ == tc.steps || eval_now;
-    const bool stop_now = step_ == options_.stop_at || stop_signal;
+    const bool stop_now = step_ == options_.stop_at || (grad_sync_ ? stop_signal : stop_requested());
     const bool save_now =
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
@@ -223,6 +228,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       StepLog log{step_, loss_value, lr, norm, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       if (eval_now) {
+        set_activity("evaluation", step_);
         EvalResult r = evaluate();
         log.val_loss = r.loss;
         if (r.accuracy >= 0) log.val_accuracy = r.accuracy;

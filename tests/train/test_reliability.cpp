@@ -1,4 +1,4 @@
-// The pieces behind "nothing is lost": the divergence guard's counting, the stop-signal handlers,
+// The pieces behind "nothing is lost": the divergence guard's counting, the stop-signal thread,
 // --check-nan naming the op, checkpoints refusing a model they do not fit, and exact metrics numbers.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <thread>
 
 #include "autograd/functions.h"
 #include "layers/linear.h"
@@ -77,17 +78,56 @@ int in_child(F body) {
   return status;
 }
 
+// The signal thread takes a process-directed signal (as from kill or Ctrl-C) some time after it is sent.
+bool flag_raised_within_5s() {
+  for (int i = 0; i < 5000 && !stop_requested(); ++i) usleep(1000);
+  return stop_requested();
+}
+
 TEST(Signals, FirstSignalRaisesTheFlagSecondExitsAtOnce) {
   int status = in_child([] {
-    install_stop_handlers();
+    start_signal_thread();
+    const StopOnSignal armed;
     if (stop_requested()) _exit(10);
-    raise(SIGTERM);
-    if (!stop_requested() || stop_signal() != SIGTERM) _exit(11);
-    raise(SIGINT);  // does not return
+    kill(getpid(), SIGTERM);
+    if (!flag_raised_within_5s() || stop_signal() != SIGTERM) _exit(11);
+    kill(getpid(), SIGINT);  // the signal thread ends the process
+    sleep(5);
     _exit(12);
   });
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+}
+
+TEST(Signals, NoThreadButTheSignalThreadTakesThem) {
+  int status = in_child([] {
+    start_signal_thread();
+    const StopOnSignal armed;
+    sigset_t blocked;
+    pthread_sigmask(SIG_SETMASK, nullptr, &blocked);
+    if (!sigismember(&blocked, SIGINT) || !sigismember(&blocked, SIGTERM)) _exit(10);
+    std::thread later([] {  // threads created afterwards (OpenMP workers) inherit the block
+      sigset_t mask;
+      pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+      if (!sigismember(&mask, SIGINT) || !sigismember(&mask, SIGTERM)) _exit(11);
+    });
+    later.join();
+    _exit(0);
+  });
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(Signals, OutsideAStopOnSignalTheyEndTheProcessAsBefore) {
+  int status = in_child([] {
+    start_signal_thread();
+    { const StopOnSignal armed; }  // armed and disarmed again
+    kill(getpid(), SIGTERM);
+    sleep(5);
+    _exit(12);
+  });
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(WTERMSIG(status), SIGTERM);
 }
 
 TEST(CheckNan, NamesTheFirstOpWithANonFiniteOutput) {
