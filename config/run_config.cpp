@@ -147,7 +147,7 @@ std::string run_config_help() {
     if (e.section) {
       out += cat("\n", e.key, ":  ", e.doc, "\n");
     } else {
-      out += cat("  ", e.key, "  (", e.type, "; default ", e.default_value, ")  ", e.doc, "\n");
+      out += cat("  ", e.key, "  (", e.type, "; default ", e.value, ")  ", e.doc, "\n");
     }
   }
   return out.substr(1);

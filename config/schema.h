@@ -76,7 +76,7 @@ struct SchemaEntry {
   std::string key;            // dotted
   bool section = false;
   std::string type;           // config_type_name
-  std::string default_value;  // value_text of the default; empty for sections
+  std::string value;          // value_text of the field in the listed config; empty for sections
   std::string doc;
 };
 
@@ -97,10 +97,10 @@ void list_schema(S& s, const std::string& prefix, std::vector<SchemaEntry>& out)
 }
 }  // namespace detail
 
-// Every key of S, depth first in schema order, with the defaults of a value-initialised S.
+// Every key of `s`, depth first in schema order, with its values; schema_entries<S>() lists the
+// defaults. (A copy: visit() is non-const, one signature serving binding and listing.)
 template <ConfigSection S>
-std::vector<SchemaEntry> schema_entries() {
-  S s{};
+std::vector<SchemaEntry> schema_entries(S s = S{}) {
   std::vector<SchemaEntry> out;
   detail::list_schema(s, "", out);
   return out;

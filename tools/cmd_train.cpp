@@ -1,14 +1,17 @@
-// seqforge train RECIPE [key=value ...] [--out DIR] [--resume] [--dry-run] [--check-nan]
+// seqforge train RECIPE [key=value ...] [--out DIR] [--resume [--allow-change KEY ...]] [--dry-run] [--check-nan]
+// seqforge train --resume --out DIR [key=value ...]   (with the config DIR's newest checkpoint stores)
 //
 // SIGINT/SIGTERM: the run finishes its step, saves a checkpoint and exits 0 (a second signal exits at
 // once). A fresh run refuses a run directory that already holds checkpoints: they are only ever
 // continued (--resume), never overwritten.
 #include <filesystem>
 #include <iostream>
+#include <regex>
 
 #include "autograd/function.h"
 #include "tools/commands.h"
 #include "train/checkpoint.h"
+#include "train/resume_config.h"
 #include "train/signals.h"
 #include "train/trainer.h"
 
@@ -25,35 +28,61 @@ void check_run_directory(const std::string& dir, bool resume) {
   SF_CHECK(!ec, "run directory ", dir, ": cannot create it (", ec.message(), ")");
 }
 
+// `train --resume --out DIR key=value`: CLI11 hands the first override to the recipe positional.
+bool looks_like_override(const std::string& arg) {
+  static const std::regex form(R"([A-Za-z_]\w*(\.\w+)*=[\s\S]*)");
+  return std::regex_match(arg, form);
+}
+
 }  // namespace
 
 void register_train(CLI::App& app) {
   struct Args {
     std::string recipe, out;
-    std::vector<std::string> overrides;
+    std::vector<std::string> overrides, allow_change;
     bool resume = false, dry_run = false, check_nan = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model from a YAML recipe");
-  cmd->add_option("recipe", args->recipe, "recipe file (recipes/*.yaml)")->required();
+  cmd->add_option("recipe", args->recipe,
+                  "recipe file (recipes/*.yaml); with --resume --out DIR it may be left out: the run continues "
+                  "from the config its newest checkpoint stores");
   cmd->add_option("overrides", args->overrides, "config overrides, key.sub=value");
   cmd->add_option("--out", args->out, "run directory (default: runs/<recipe name>)");
-  cmd->add_flag("--resume", args->resume, "continue from the newest checkpoint in the run directory");
+  CLI::Option* resume = cmd->add_flag(
+      "--resume", args->resume,
+      "continue from the newest checkpoint in the run directory. Only steps, intervals, logging, threads, device, "
+      "max_bad_steps, checkpoint retention and distributed.* may differ from the checkpoint's config (the first line "
+      "lists them); any other difference is refused unless --allow-change names it");
+  cmd->add_option("--allow-change", args->allow_change,
+                  "with --resume: let this key, or every key of this section (optim), differ from the checkpoint's "
+                  "config; repeat for more")
+      ->allow_extra_args(false)
+      ->needs(resume);
   cmd->add_flag("--dry-run", args->dry_run, "validate the recipe, build the model, print it, and stop");
   cmd->add_flag("--check-nan", args->check_nan,
                 "check every op's output and gradients; stop at the first NaN/Inf naming the op (slower)");
   cmd->callback([args] {
     const StopOnSignal stop_on_signal;  // from the start: a signal while the data loads stops after the first step
-    LoadedConfig loaded = load_run_config(args->recipe, args->overrides);
+    if (looks_like_override(args->recipe)) {
+      args->overrides.insert(args->overrides.begin(), args->recipe);
+      args->recipe.clear();
+    }
+    SF_CHECK(!args->recipe.empty() || (args->resume && !args->out.empty()),
+             "train needs a recipe (seqforge train RECIPE), or --resume --out DIR to continue the run stored in DIR");
     TrainOptions options;
     options.out_dir = args->out.empty()
                           ? (fs::path("runs") / fs::path(args->recipe).stem()).string()
                           : args->out;
     options.resume = args->resume;
+    ResumedConfig run = options.resume
+                            ? resume_config({options.out_dir, args->recipe, args->overrides, args->allow_change})
+                            : ResumedConfig{load_run_config(args->recipe, args->overrides), ""};
     if (!args->dry_run) check_run_directory(options.out_dir, options.resume);
-    Trainer trainer(std::move(loaded), options);
+    Trainer trainer(std::move(run.loaded), options);
     const WorldInfo& world = trainer.world();
     const bool speaks = world.rank == 0;  // in a multi-rank launch only rank 0 prints
+    if (speaks && !run.summary.empty()) std::cout << run.summary << "\n";
     if (speaks) trainer.describe(std::cout);
     if (args->dry_run) {
       std::cout << "dry run: recipe, data and model are valid; nothing trained\n";

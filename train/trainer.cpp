@@ -20,6 +20,7 @@
 #include "train/divergence.h"
 #include "train/fault_inject.h"
 #include "train/metrics.h"
+#include "train/resume_config.h"
 #include "train/session.h"
 #include "train/signals.h"
 
@@ -50,11 +51,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   set_num_threads(cfg.train.threads == 0 && world_.local_world > 1 ? machine_share
                                                                     : static_cast<int>(cfg.train.threads));
   use_matmul_precision(cfg.train.matmul_precision);
-  std::string resume_from;
-  if (options_.resume) {
-    resume_from = latest_checkpoint((fs::path(options_.out_dir) / "checkpoints").string());
-    SF_CHECK(!resume_from.empty(), "--resume: no checkpoint in ", options_.out_dir, "/checkpoints");
-  }
+  const std::string resume_from = options_.resume ? checkpoint_to_resume(options_.out_dir) : "";
   const bool text = cfg.data.dataset == "text";
   if (!text) {
     // a synthetic task has its own alphabet and no tokenizer
@@ -161,9 +158,10 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
   std::ostream muted(nullptr);
   std::ostream& out = world_.rank == 0 ? rank_out : muted;  // rank 0 speaks for the run
   fs::create_directories(options_.out_dir);
-  if (world_.rank == 0) {
-    std::ofstream resolved(fs::path(options_.out_dir) / "config.resolved.yaml");
-    SF_CHECK(resolved.is_open(), options_.out_dir, ": cannot write config.resolved.yaml");
+  if (world_.rank == 0) {  // a resume keeps the first run's config and records its own beside it
+    const std::string file = resumed_from_.empty() ? "config.resolved.yaml" : resume_config_file(step_);
+    std::ofstream resolved(fs::path(options_.out_dir) / file);
+    SF_CHECK(resolved.is_open(), options_.out_dir, ": cannot write ", file);
     resolved << to_yaml(cfg);
   }
   if (!resumed_from_.empty()) out << "resumed from " << resumed_from_ << " at step " << step_ << "\n";

@@ -19,8 +19,9 @@
 namespace sf {
 
 struct TrainOptions {
-  std::string out_dir;   // run directory: checkpoints/, metrics.jsonl, config.resolved.yaml
-  bool resume = false;   // continue from the newest checkpoint in out_dir/checkpoints
+  std::string out_dir;   // run directory: checkpoints/, metrics.jsonl, config.resolved.yaml (+ one per resume)
+  bool resume = false;   // continue from the newest checkpoint in out_dir/checkpoints; seqforge train first
+                         // checks the config against the checkpoint's (train/resume_config.h)
   int64_t stop_at = -1;  // leave run() after this step (a checkpoint is saved), as if interrupted
 };
 

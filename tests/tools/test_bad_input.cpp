@@ -81,8 +81,8 @@ const Case kCases[] = {
     {"generate_missing", nullptr, "generate {dir}/none.h5", "does not exist"},
     // --- the run directory -------------------------------------------------------------------
     {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
-    {"resume_other_architecture", nullptr, "train {tiny} model.n_embd=32 --resume --out {dir}/run",
-     "in the model but"},
+    {"resume_other_architecture", nullptr,
+     "train {tiny} model.n_embd=32 --resume --allow-change model.n_embd --out {dir}/run", "in the model but"},
     {"fresh_run_over_checkpoints", nullptr, "train {tiny} --out {dir}/run", "already holds checkpoints"},
     {"out_dir_unwritable", nullptr, "train {tiny} --out {dir}/text.h5/run", "cannot create"},
     {"disk_full_while_saving", nullptr, "train {tiny} --resume train.steps=4 --out {dir}/run",
