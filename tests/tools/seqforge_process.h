@@ -25,9 +25,11 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...".
-inline Outcome seqforge(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + (env.empty() ? "" : " ") + seqforge_binary() + " " + args + " 2>&1";
+// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...", `cwd` the working
+// directory ("" = this process's).
+inline Outcome seqforge(const std::string& args, const std::string& env = "", const std::string& cwd = "") {
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + env + (env.empty() ? "" : " ") +
+                          seqforge_binary() + " " + args + " 2>&1";
   Outcome r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
