@@ -9,6 +9,7 @@
 #include "autograd/function.h"
 #include "tools/commands.h"
 #include "train/checkpoint.h"
+#include "train/data_source.h"
 #include "train/signals.h"
 #include "train/trainer.h"
 
@@ -44,6 +45,7 @@ void register_train(CLI::App& app) {
                 "check every op's output and gradients; stop at the first NaN/Inf naming the op (slower)");
   cmd->callback([args] {
     LoadedConfig loaded = load_run_config(args->recipe, args->overrides);
+    check_data_config(loaded.config, loaded.where);
     TrainOptions options;
     options.out_dir = args->out.empty()
                           ? (fs::path("runs") / fs::path(args->recipe).stem()).string()
