@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "autograd/function.h"
+#include "optim/schedule.h"
 #include "tools/commands.h"
 #include "train/checkpoint.h"
 #include "train/data_source.h"
@@ -56,6 +57,8 @@ void register_train(CLI::App& app) {
     const WorldInfo& world = trainer.world();
     const bool speaks = world.rank == 0;  // in a multi-rank launch only rank 0 prints
     if (speaks) trainer.describe(std::cout);
+    const std::string warning = schedule_warning(trainer.config().optim, trainer.config().train.steps);
+    if (speaks && !warning.empty()) std::cerr << "warning: " << warning << std::endl;
     if (args->dry_run) {
       std::cout << "dry run: recipe, data and model are valid; nothing trained\n";
       return;

@@ -95,6 +95,10 @@ const Case kCases[] = {
     {"eval_unknown_dataset", nullptr, "eval {ckpt} data.dataset=parityy",
      "command line: data.dataset = \"parityy\": unknown dataset; did you mean 'parity'?", 1, "", true},
     {"generate_missing", nullptr, "generate {dir}/none.h5", "does not exist"},
+    {"generate_prompt_outside_vocabulary", nullptr, "generate {ckpt} --prompt 50%_off --tokens 3",
+     "--prompt \"50%_off\": CharTokenizer: characters '5' at position 0, '0' at position 1, '%' at position 2, "
+     "'_' at position 3 are not in the vocabulary of 65",
+     1, "", true},
     // --- the run directory -------------------------------------------------------------------
     {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
     {"resume_other_architecture", nullptr, "train {tiny} model.n_embd=32 --resume --out {dir}/run",
