@@ -59,4 +59,13 @@ std::vector<std::string> nearest_keys(std::string_view unknown, const std::vecto
   return out;
 }
 
+std::string did_you_mean(std::string_view unknown, const std::vector<std::string>& valid) {
+  const std::vector<std::string> near = nearest_keys(unknown, valid);
+  if (near.empty()) return "";
+  std::string out = "; did you mean ";
+  for (size_t i = 0; i < near.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + ("'" + near[i] + "'");
+  return out + "?";
+}
+
 }  // namespace sf

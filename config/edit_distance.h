@@ -17,4 +17,7 @@ size_t edit_distance(std::string_view a, std::string_view b);
 // the wrong section ("train.lr") still finds its home ("optim.lr").
 std::vector<std::string> nearest_keys(std::string_view unknown, const std::vector<std::string>& valid);
 
+// "; did you mean 'a' or 'b'?" for the nearest_keys of `unknown`; "" when none is near.
+std::string did_you_mean(std::string_view unknown, const std::vector<std::string>& valid);
+
 }  // namespace sf

@@ -18,7 +18,7 @@ using detail::cat;
 
 namespace {
 
-const std::vector<std::string> kReserved = {"defaults", "sweep"};
+const std::vector<std::string> kReserved = {"defaults"};
 
 std::string read_text(const fs::path& path, const std::string& what) {
   SF_CHECK(!fs::is_directory(path), "cannot read ", what, " '", path.string(), "': is a directory, not a YAML file");
@@ -42,13 +42,29 @@ BindContext context_for(const std::string& source, bool has_lines, Provenance* w
   return BindContext{source, has_lines, keys, kReserved, where};
 }
 
-// Binds the schema part of one document and keeps its sweep.
-void apply_document(const YAML::Node& doc, const BindContext& ctx, RunConfig& config) {
+// Whether `map` holds the dotted `key` ("data.path"), even as a bare "key:".
+bool holds_key(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) return false;
+  const size_t dot = key.find('.');
+  const YAML::Node value = map[std::string(key.substr(0, dot))];
+  return value.IsDefined() && (dot == std::string_view::npos || holds_key(value, key.substr(dot + 1)));
+}
+
+// Binds one document (a file, or one command-line override). A relative path it sets is taken from
+// `base` (absolute) and stored absolute; an empty `base` leaves paths as written (a checkpoint's text).
+void apply_document(const YAML::Node& doc, const BindContext& ctx, const fs::path& base, RunConfig& config) {
+  if (doc.IsMap()) {
+    for (const auto& entry : doc) {  // refused rather than ignored: nothing reads a sweep yet
+      if (entry.first.IsScalar() && entry.first.Scalar() == "sweep")
+        ctx.fail(entry.first.Mark(), "'sweep' is for `seqforge ablate`, which is not available yet; remove it and "
+                                     "run each setting with a key.sub=value override");
+    }
+  }
   bind_yaml(doc, config, ctx);
-  if (!doc.IsMap()) return;
-  if (const YAML::Node sweep = doc["sweep"]; sweep.IsDefined()) {
-    if (!sweep.IsMap()) ctx.fail(sweep.Mark(), "'sweep' expects a map of key: [values], found " + detail::describe_node(sweep));
-    config.sweep = YAML::Dump(sweep);
+  if (base.empty()) return;
+  for (const auto& [key, field] : path_fields(config)) {
+    if (holds_key(doc, key) && !field->empty() && fs::path(*field).is_relative())
+      *field = (base / *field).lexically_normal().string();
   }
 }
 
@@ -66,8 +82,7 @@ YAML::Node override_document(const std::string& override_text) {
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  SF_CHECK(parts[0] != "defaults" && parts[0] != "sweep", "command line: '", parts[0],
-           "' cannot be overridden; edit the recipe");
+  SF_CHECK(parts[0] != "defaults", "command line: 'defaults' cannot be overridden; edit the recipe");
   YAML::Node doc;
   try {
     doc = YAML::Load(override_text.substr(eq + 1));
@@ -94,7 +109,7 @@ class RecipeLoader {
     if (doc.IsMap()) {
       if (const YAML::Node defaults = doc["defaults"]; defaults.IsDefined()) apply_defaults(defaults, ctx);
     }
-    apply_document(doc, ctx, out_.config);
+    apply_document(doc, ctx, fs::absolute(path).parent_path(), out_.config);
     out_.files.push_back(source);
     stack_.pop_back();
   }
@@ -172,24 +187,25 @@ LoadedConfig load_run_config(const std::string& recipe_path, const std::vector<s
   RecipeLoader(roots, out).apply_file(recipe_path, recipe_path, out.recipe_text);
 
   const BindContext ctx = context_for("command line", false, &out.where);
-  for (const std::string& o : overrides) bind_yaml(override_document(o), out.config, ctx);
+  for (const std::string& o : overrides) apply_document(override_document(o), ctx, fs::current_path(), out.config);
 
   out.config.validate(out.where);
   return out;
 }
 
 RunConfig run_config_from_yaml(const std::string& text, const std::string& source,
-                               const std::vector<std::string>& overrides) {
+                               const std::vector<std::string>& overrides, Provenance* where_out) {
   const YAML::Node doc = parse_yaml(text, source);
   RunConfig config;
   Provenance where;
   const BindContext ctx = context_for(source, true, &where);
   if (doc.IsMap() && doc["defaults"].IsDefined())
     ctx.fail(doc["defaults"].Mark(), "'defaults' is resolved only when loading a recipe file");
-  apply_document(doc, ctx, config);
+  apply_document(doc, ctx, {}, config);
   const BindContext cli = context_for("command line", false, &where);
-  for (const std::string& o : overrides) bind_yaml(override_document(o), config, cli);
+  for (const std::string& o : overrides) apply_document(override_document(o), cli, fs::current_path(), config);
   config.validate(where);
+  if (where_out) *where_out = std::move(where);
   return config;
 }
 

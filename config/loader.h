@@ -3,13 +3,18 @@
 //   recipes/x.yaml:
 //     defaults: [model/gpt/small, optim/adamw]   # configs/model/gpt/small.yaml, ... merged in order
 //     train: {steps: 2000}
-//     sweep: {optim.lr: [1e-3, 3e-4]}             # kept as text for `seqforge ablate`
 //
 // Every file (recipe and configs alike) has the same schema: top-level sections plus the
-// optional `defaults:` and `sweep:`. A configs file may list its own defaults. Each file is
-// checked against the schema on its own, so an error names that file and line; the files are
-// then merged depth first (a file's defaults in order, then the file itself), and the
-// command-line overrides last.
+// optional `defaults:`. A configs file may list its own defaults. Each file is checked against
+// the schema on its own, so an error names that file and line; the files are then merged depth
+// first (a file's defaults in order, then the file itself), and the command-line overrides last.
+// `sweep:` is refused until `seqforge ablate` exists to read it.
+//
+// Paths (the keys path_fields lists: data.path, data.val_path, train.init_from): a relative path
+// written in a YAML file is relative to the directory of that file; one given on the command line
+// (data.path=x.txt) is relative to the current directory. The loader stores them absolute, so a
+// recipe means the same files wherever seqforge is started, and the resolved config (printed,
+// config.resolved.yaml, a checkpoint's /config) names absolute paths.
 #pragma once
 #include <string>
 #include <vector>
@@ -36,8 +41,10 @@ LoadedConfig load_run_config(const std::string& recipe_path, const std::vector<s
                              const std::string& config_root = "");
 
 // A config from YAML text without `defaults:`, e.g. to_yaml() output stored in a checkpoint, with
-// `overrides` applied as load_run_config does; validated. `source` names the text in messages.
+// `overrides` applied as load_run_config does; validated. `source` names the text in messages. The
+// text's paths are kept as written (it has no directory of its own); `where`, when given, receives
+// where each key was set.
 RunConfig run_config_from_yaml(const std::string& text, const std::string& source,
-                               const std::vector<std::string>& overrides = {});
+                               const std::vector<std::string>& overrides = {}, Provenance* where = nullptr);
 
 }  // namespace sf

@@ -56,7 +56,6 @@ void SsmConfig::validate(const Validator& v) const {
 
 void DataConfig::validate(const Validator& v) const {
   v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
-  v.require(!path.empty(), "path", path, "must name the training data");
   if (val_path.empty()) {
     v.require(train_fraction > 0 && train_fraction < 1, "train_fraction", train_fraction,
               "must be in (0, 1) to leave a validation split (or set data.val_path)");
@@ -139,6 +138,11 @@ void RunConfig::validate(const Provenance& where) const {
                data.task.curriculum_min_len, "is for synthetic tasks; data.dataset is text");
   task.require(data.task.curriculum_min_len <= train.seq_len, "curriculum_min_len", data.task.curriculum_min_len,
                cat("must be <= train.seq_len (", train.seq_len, ")"));
+}
+
+std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config) {
+  return {{"data.path", &config.data.path}, {"data.val_path", &config.data.val_path},
+          {"train.init_from", &config.train.init_from}};
 }
 
 std::string run_config_help() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/schema.h"
@@ -181,7 +182,7 @@ struct TaskConfig {
 
 struct DataConfig {
   std::string dataset = "text";
-  std::string path = "data/corpora/tinyshakespeare.txt";
+  std::string path;
   std::string val_path = "";
   TokenizerKind tokenizer = TokenizerKind::character;
   double train_fraction = 0.9;
@@ -190,7 +191,7 @@ struct DataConfig {
   template <class V>
   void visit(V& v) {
     v("dataset", dataset, "dataset kind: text, or a synthetic task name");
-    v("path", path, "training corpus");
+    v("path", path, "training corpus (dataset text)");
     v("val_path", val_path, "validation corpus; empty = the tail of path");
     v("tokenizer", tokenizer, "tokenizer");
     v("train_fraction", train_fraction, "share of path used for training when val_path is empty");
@@ -301,8 +302,7 @@ struct DistributedConfig {
   bool operator==(const DistributedConfig&) const = default;
 };
 
-// A whole run. Besides the sections a recipe may hold `defaults:` (resolved by the loader) and
-// `sweep:` (kept verbatim for `seqforge ablate`).
+// A whole run. Besides the sections a recipe may hold `defaults:` (resolved by the loader).
 struct RunConfig {
   ModelConfig model;
   DataConfig data;
@@ -310,7 +310,6 @@ struct RunConfig {
   TrainConfig train;
   CheckpointConfig checkpoint;
   DistributedConfig distributed;
-  std::string sweep;  // the recipe's sweep: map as YAML text; empty = none
 
   template <class V>
   void visit(V& v) {
@@ -326,6 +325,9 @@ struct RunConfig {
   void validate(const Provenance& where = {}) const;
   bool operator==(const RunConfig&) const = default;
 };
+
+// The keys that name files, with their fields: the loader makes them absolute (config/loader.h).
+std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config);
 
 // The schema as text, one key a line: key, type, default, description (for --help-config).
 std::string run_config_help();

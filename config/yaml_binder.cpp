@@ -32,13 +32,6 @@ const std::string& scalar_of(const YAML::Node& node, const std::string& key, con
   return node.Scalar();
 }
 
-std::string or_list(const std::vector<std::string>& keys) {
-  std::string out;
-  for (size_t i = 0; i < keys.size(); ++i)
-    out += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + ("'" + keys[i] + "'");
-  return out;
-}
-
 std::string comma_list(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -74,15 +67,12 @@ std::map<std::string, YAML::Mark> check_keys(const YAML::Node& map, const std::s
 
     std::vector<std::string> candidates = ctx.valid_keys;
     candidates.insert(candidates.end(), ctx.reserved.begin(), ctx.reserved.end());
-    const std::vector<std::string> near = nearest_keys(path, candidates);
-    std::string message = "unknown key '" + path + "'";
-    if (!near.empty()) {
-      message += "; did you mean " + or_list(near) + "?";
-    } else {
-      message += prefix.empty() ? "; valid sections: " + comma_list(names)
-                                : "; valid keys under '" + prefix + "': " + comma_list(names);
+    std::string hint = did_you_mean(path, candidates);
+    if (hint.empty()) {
+      hint = prefix.empty() ? "; valid sections: " + comma_list(names)
+                            : "; valid keys under '" + prefix + "': " + comma_list(names);
     }
-    ctx.fail(key_node.Mark(), message);
+    ctx.fail(key_node.Mark(), "unknown key '" + path + "'" + hint);
   }
   return marks;
 }

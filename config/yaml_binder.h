@@ -19,7 +19,7 @@ struct BindContext {
   std::string source;                   // "recipes/x.yaml", or "command line"
   bool has_lines = true;                // YAML marks are lines of `source`
   std::vector<std::string> valid_keys;  // every dotted key of the root schema, for "did you mean"
-  std::vector<std::string> reserved;    // top-level keys the caller handles itself (defaults, sweep)
+  std::vector<std::string> reserved;    // top-level keys the caller handles itself (defaults)
   Provenance* where = nullptr;          // when set, records where each bound field came from
 
   // "recipes/x.yaml:7" (1-based line) or just the source.

@@ -49,7 +49,6 @@ std::string to_yaml(const RunConfig& config) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   emit_fields(out, copy);
-  if (!config.sweep.empty()) out << YAML::Key << "sweep" << YAML::Value << YAML::Load(config.sweep);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -29,12 +29,18 @@ CharTokenizer::CharTokenizer(std::vector<unsigned char> vocab) : vocab_(std::mov
 
 std::vector<int32_t> CharTokenizer::encode(std::string_view text) const {
   std::vector<int32_t> ids(text.size());
+  std::array<bool, 256> unknown{};  // every byte outside the vocabulary is named once, at its first position
+  std::string named;
+  int count = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     ids[i] = ids_[c];
-    SF_CHECK(ids[i] >= 0, "CharTokenizer: character ", detail::describe_byte(c), " at position ", i,
-             " is not in the vocabulary of ", vocab_.size());
+    if (ids[i] >= 0 || unknown[c]) continue;
+    unknown[c] = true;
+    named += detail::cat(count++ ? ", " : "", detail::describe_byte(c), " at position ", i);
   }
+  SF_CHECK(count == 0, "CharTokenizer: ", count == 1 ? "character " : "characters ", named, count == 1 ? " is" : " are",
+           " not in the vocabulary of ", vocab_.size());
   return ids;
 }
 

@@ -19,7 +19,7 @@ class Tokenizer {
  public:
   virtual ~Tokenizer() = default;
 
-  // Throws sf::Error naming the offending character (encode) or id (decode) and its position.
+  // Throws sf::Error naming the offending characters (encode) or id (decode) and their positions.
   virtual std::vector<int32_t> encode(std::string_view text) const = 0;
   virtual std::string decode(const std::vector<int32_t>& ids) const = 0;
   virtual int64_t vocab_size() const = 0;

@@ -32,4 +32,20 @@ LrSchedule make_schedule(const OptimConfig& config, int64_t total_steps) {
   return LrSchedule(config.schedule, config.lr, config.min_lr, config.warmup_steps, decay);
 }
 
+std::string schedule_warning(const OptimConfig& config, int64_t total_steps) {
+  using detail::cat;
+  const LrSchedule s = make_schedule(config, total_steps);
+  const std::string never = cat(": the learning rate never reaches optim.lr ", config.lr, " (");
+  if (total_steps <= config.warmup_steps) {  // the peak comes at 0-based step warmup_steps
+    return cat("train.steps ", total_steps, " <= optim.warmup_steps ", config.warmup_steps, never,
+               "the last step's is ", s.lr(total_steps - 1), ")");
+  }
+  if (config.schedule != ScheduleKind::constant && s.decay_steps() < config.warmup_steps) {
+    return cat("optim.decay_steps ", s.decay_steps(), " < optim.warmup_steps ", config.warmup_steps, never,
+               "it climbs to ", s.lr(config.warmup_steps - 1), " in the warm-up, then drops to optim.min_lr ",
+               config.min_lr, " at step ", config.warmup_steps + 1, ")");
+  }
+  return "";
+}
+
 }  // namespace sf

@@ -8,6 +8,7 @@
 // T is the last step of the decay; with T ≤ W the decay is empty (η_max at t = W when T = W).
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "config/run_config.h"
 
@@ -33,5 +34,10 @@ class LrSchedule {
 
 // From the optim: section; decay_steps 0 means "decay until the last step" (total_steps).
 LrSchedule make_schedule(const OptimConfig& config, int64_t total_steps);
+
+// When the learning rate of a run of `total_steps` never reaches optim.lr (the run, or the decay,
+// ends inside the warm-up): one sentence naming the keys, their values and the rates the run does
+// reach. Empty otherwise.
+std::string schedule_warning(const OptimConfig& config, int64_t total_steps);
 
 }  // namespace sf

@@ -6,8 +6,6 @@
 // measured peak memory of the attention op at two lengths, and peak resident memory. With --peer torch,
 // tools/bench/torch_peer.py runs the same model in PyTorch right after and the ratio is printed.
 // The last line is one JSON object. Scenarios are YAML files under tools/bench/ (see README there).
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -101,12 +99,6 @@ size_t attention_peak(int64_t heads, int64_t length, int64_t head_dim) {
   const size_t base = alloc.stats().bytes_in_use;
   sum(flash_attention(q, k, v)).backward();
   return alloc.stats().peak_bytes_in_use - base;
-}
-
-int64_t peak_rss_bytes() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<int64_t>(u.ru_maxrss) * 1024;
 }
 
 std::string env_or(const char* name, const char* fallback) {

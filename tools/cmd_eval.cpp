@@ -1,6 +1,8 @@
 // seqforge eval CKPT [key=value ...]: validation loss (and task accuracy) of a checkpoint; the last
 // line is one JSON object.
+#include <filesystem>
 #include <iostream>
+#include <utility>
 
 #include "core/parallel.h"
 #include "tools/commands.h"
@@ -9,6 +11,23 @@
 #include "train/session.h"
 
 namespace sf::cli {
+namespace {
+
+// A checkpoint written before the loader stored absolute paths holds the corpus paths as the recipe
+// wrote them, relative to the directory training ran in: they still work from there.
+void check_stored_corpus_paths(const RunConfig& config, const std::string& checkpoint) {
+  namespace fs = std::filesystem;
+  if (config.data.dataset != "text") return;
+  const std::pair<const char*, const std::string*> paths[] = {{"data.path", &config.data.path},
+                                                              {"data.val_path", &config.data.val_path}};
+  for (const auto& [key, path] : paths) {
+    SF_CHECK(path->empty() || fs::path(*path).is_absolute() || fs::exists(*path), checkpoint, " stores ", key, " '",
+             *path, "' relative to the directory its training ran in (it predates absolute paths), and ",
+             fs::current_path().string(), " is not that directory: run eval from there, or pass ", key, "=FILE");
+  }
+}
+
+}  // namespace
 
 void register_eval(CLI::App& app) {
   struct Args {
@@ -22,6 +41,7 @@ void register_eval(CLI::App& app) {
                   "config overrides, e.g. data.path=... train.eval_batches=50 data.task.eval_len=4096");
   cmd->callback([args] {
     LoadedModel m = load_model(args->checkpoint, args->overrides);
+    check_stored_corpus_paths(m.config, args->checkpoint);
     set_num_threads(static_cast<int>(m.config.train.threads));
     use_matmul_precision(m.config.train.matmul_precision);
     auto source = make_batch_source(m.config, m.tokenizer.get());

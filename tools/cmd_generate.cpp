@@ -29,8 +29,14 @@ void register_generate(CLI::App& app) {
     SF_CHECK(m.tokenizer, args->checkpoint, ": the model was trained on a synthetic task; it has no text to generate");
     set_num_threads(static_cast<int>(m.config.train.threads));
     use_matmul_precision(m.config.train.matmul_precision);
+    std::vector<int32_t> prompt;
+    try {  // the whole prompt before printing any of it
+      prompt = m.tokenizer->encode(args->prompt);
+    } catch (const Error& e) {
+      throw Error(detail::cat("--prompt \"", args->prompt, "\": ", e.what(), " (", args->checkpoint, ")"));
+    }
     std::cout << args->prompt << std::flush;
-    sample(*m.model, m.tokenizer->encode(args->prompt), args->sample, [&](int32_t id) {
+    sample(*m.model, std::move(prompt), args->sample, [&](int32_t id) {
       std::cout << m.tokenizer->decode({id}) << std::flush;
     });
     std::cout << std::endl;

@@ -9,8 +9,10 @@
 #include <regex>
 
 #include "autograd/function.h"
+#include "optim/schedule.h"
 #include "tools/commands.h"
 #include "train/checkpoint.h"
+#include "train/data_source.h"
 #include "train/resume_config.h"
 #include "train/signals.h"
 #include "train/trainer.h"
@@ -78,12 +80,15 @@ void register_train(CLI::App& app) {
     ResumedConfig run = options.resume
                             ? resume_config({options.out_dir, args->recipe, args->overrides, args->allow_change})
                             : ResumedConfig{load_run_config(args->recipe, args->overrides), ""};
+    check_data_config(run.loaded.config, run.loaded.where);
     if (!args->dry_run) check_run_directory(options.out_dir, options.resume);
     Trainer trainer(std::move(run.loaded), options);
     const WorldInfo& world = trainer.world();
     const bool speaks = world.rank == 0;  // in a multi-rank launch only rank 0 prints
     if (speaks && !run.summary.empty()) std::cout << run.summary << "\n";
     if (speaks) trainer.describe(std::cout);
+    const std::string warning = schedule_warning(trainer.config().optim, trainer.config().train.steps);
+    if (speaks && !warning.empty()) std::cerr << "warning: " << warning << std::endl;
     if (args->dry_run) {
       std::cout << "dry run: recipe, data and model are valid; nothing trained\n";
       return;

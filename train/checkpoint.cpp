@@ -115,6 +115,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
     f.write_tensor("/state/step", scalar_tensor(static_cast<double>(c.step), DType::i64));
     f.write_tensor("/state/sampler", scalar_tensor(static_cast<double>(c.sampler_state), DType::i64));
     f.write_tensor("/state/seed", scalar_tensor(static_cast<double>(c.seed), DType::i64));
+    f.write_tensor("/state/elapsed_s", scalar_tensor(c.elapsed_s, DType::f64));
     f.write_string("/tokenizer", c.tokenizer);
     f.write_string("/config", c.config_yaml);
     f.write_string("/recipe", c.recipe_text);
@@ -146,6 +147,7 @@ Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
   c.step = f.read_tensor("/state/step").item<int64_t>();
   c.sampler_state = static_cast<uint64_t>(f.read_tensor("/state/sampler").item<int64_t>());
   c.seed = static_cast<uint64_t>(f.read_tensor("/state/seed").item<int64_t>());
+  if (f.has("/state/elapsed_s")) c.elapsed_s = f.read_tensor("/state/elapsed_s").item<double>();
   c.tokenizer = f.read_string("/tokenizer");
   c.config_yaml = f.read_string("/config");
   c.recipe_text = f.read_string("/recipe");

@@ -3,6 +3,7 @@
 //   /model/<param name>      parameters, dotted names          (float32 / float64)
 //   /optim/<state name>      optimizer state ("exp_avg/<param>", "step", ...)
 //   /state/step, /state/sampler, /state/seed     int64 scalars
+//   /state/elapsed_s         float64 scalar: wall seconds of the run so far (absent before it was stored: 0)
 //   /tokenizer               the tokenizer's to_string() text
 //   /config                  the resolved run config (YAML), /recipe: the recipe as written
 // Root attributes: format = "seqforge-checkpoint", format_version. Every tensor carries an FNV-1a
@@ -29,6 +30,7 @@ struct Checkpoint {
   int64_t step = 0;              // optimizer steps completed
   uint64_t sampler_state = 0;    // BatchSampler counter
   uint64_t seed = 0;
+  double elapsed_s = 0;          // wall seconds since the run started, across resumes
   std::string tokenizer;         // Tokenizer::to_string()
   std::string config_yaml;       // to_yaml(RunConfig)
   std::string recipe_text;

@@ -1,12 +1,32 @@
 #include "train/data_source.h"
 
 #include "autograd/functions.h"
+#include "config/edit_distance.h"
 #include "data/batch_sampler.h"
 #include "data/synthetic/task.h"
 #include "data/text_dataset.h"
 #include "layers/sequence_model.h"
 
 namespace sf {
+
+void check_data_config(const RunConfig& cfg, const Provenance& where) {
+  const Validator v("data", where);
+  const std::string& name = cfg.data.dataset;
+  if (name == "text") {
+    v.require(!cfg.data.path.empty(), "path", cfg.data.path,
+              "a text dataset needs its corpus file (e.g. defaults: [data/tinyshakespeare])");
+    return;
+  }
+  if (is_task(name)) return;
+  std::vector<std::string> names{"text"};
+  std::string tasks;
+  for (const TaskInfo& t : task_registry()) {
+    names.emplace_back(t.name);
+    tasks += (tasks.empty() ? "" : ", ") + names.back();
+  }
+  v.require(false, "dataset", name,
+            detail::cat("unknown dataset", did_you_mean(name, names), " (text, or a task: ", tasks, ")"));
+}
 
 std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Tokenizer* tokenizer, int64_t rank,
                                                int64_t world) {

@@ -8,6 +8,11 @@
 
 namespace sf {
 
+// What the config layer cannot check: data.dataset is "text" or a registered task (else the message
+// suggests the nearest names), and a text dataset names its corpus. Messages name the file and line
+// that set the key. For commands to call right after loading, before anything is built.
+void check_data_config(const RunConfig& config, const Provenance& where);
+
 // `tokenizer` is needed for text and ignored for tasks.
 std::unique_ptr<BatchSource> make_batch_source(const RunConfig& config, const Tokenizer* tokenizer, int64_t rank = 0,
                                                int64_t world = 1);

@@ -1,5 +1,7 @@
 #include "train/metrics.h"
 
+#include <sys/resource.h>
+
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -57,6 +59,12 @@ void truncate_metrics_after(const std::string& path, int64_t step) {
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
   SF_CHECK(!ec, path, ": cannot replace it with the truncated metrics: ", ec.message());
+}
+
+int64_t peak_rss_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<int64_t>(u.ru_maxrss) * 1024;
 }
 
 void MetricsWriter::write(const std::vector<std::pair<std::string, double>>& fields) {

@@ -1,5 +1,6 @@
 // metrics.jsonl: one JSON object per line, appended and flushed as the run goes.
 #pragma once
+#include <cstdint>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ class MetricsWriter {
 // its last checkpoint wrote them, and the resumed run writes those steps again. Replaces the file
 // atomically; a missing file is left missing.
 void truncate_metrics_after(const std::string& path, int64_t step);
+
+// This process's peak resident memory so far (getrusage's ru_maxrss).
+int64_t peak_rss_bytes();
 
 // One JSON object on one line, for the machine-readable last line of `eval` and `bench`.
 std::string json_line(const std::vector<std::pair<std::string, double>>& fields);

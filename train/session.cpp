@@ -3,13 +3,16 @@
 #include "config/loader.h"
 #include "core/ops.h"
 #include "train/checkpoint.h"
+#include "train/data_source.h"
 
 namespace sf {
 
 LoadedModel load_model(const std::string& path, const std::vector<std::string>& overrides) {
   Checkpoint c = load_checkpoint(path, /*with_optimizer=*/false);
   LoadedModel out;
-  out.config = run_config_from_yaml(c.config_yaml, path + ":/config", overrides);
+  Provenance where;
+  out.config = run_config_from_yaml(c.config_yaml, path + ":/config", overrides, &where);
+  check_data_config(out.config, where);
   if (!c.tokenizer.empty()) out.tokenizer = Tokenizer::from_string(c.tokenizer);
   out.model = std::make_shared<SequenceModel>(out.config.model);
   out.model->load_state_dict(c.model);

@@ -105,6 +105,11 @@ void Trainer::restore(const std::string& path) {
   sampler_->set_state(c.sampler_state);
   step_ = c.step;
   resumed_from_ = path;
+  elapsed_before_ = c.elapsed_s;
+}
+
+double Trainer::elapsed_s() const {
+  return elapsed_before_ + std::chrono::duration<double>(Clock::now() - started_).count();
 }
 
 void Trainer::save(std::ostream& out) {
@@ -117,6 +122,7 @@ void Trainer::save(std::ostream& out) {
   c.step = step_;
   c.sampler_state = sampler_->state();
   c.seed = static_cast<uint64_t>(loaded_.config.train.seed);
+  c.elapsed_s = elapsed_s();
   c.tokenizer = tokenizer_ ? tokenizer_->to_string() : "";
   c.config_yaml = to_yaml(loaded_.config);
   c.recipe_text = loaded_.recipe_text;
@@ -173,6 +179,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
   std::vector<StepLog> logs;
   auto window_start = Clock::now();
   double window_tokens = 0;  // counted from the batches: a task's length curriculum varies them
+  int64_t window_steps = 0;
   const auto run_start = Clock::now();
   const int64_t first_step = step_;
   DivergenceGuard guard(tc.max_bad_steps, (fs::path(options_.out_dir) / "checkpoints").string());
@@ -215,6 +222,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     optimizer_->step(lr);
     ++step_;
     window_tokens += step_tokens;
+    ++window_steps;
 
     const bool eval_now = step_ % tc.eval_every == 0 || step_ == tc.steps;
     const bool log_now = step_ % tc.log_every == 0 || step_ == tc.steps || eval_now;
@@ -233,17 +241,21 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       }
       double total = std::chrono::duration<double>(Clock::now() - run_start).count();
       double eta = total / static_cast<double>(step_ - first_step) * static_cast<double>(tc.steps - step_);
+      const double rss_mib = static_cast<double>(peak_rss_bytes()) / (1 << 20);
       out << "step " << std::setw(6) << step_ << " | loss " << std::fixed << std::setprecision(4) << loss_value
           << " | lr " << std::scientific << std::setprecision(2) << lr << " | grad-norm " << std::fixed
-          << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " tok/s | ETA "
-          << format_duration(eta);
+          << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " tok/s | "
+          << std::setprecision(1) << 1000 * elapsed / static_cast<double>(window_steps) << " ms/step | "
+          << std::setprecision(0) << rss_mib << " MiB | ETA " << format_duration(eta);
       for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
                                                       {"lr", lr}, {"grad_norm", norm},
-                                                      {"tokens_per_s", log.tokens_per_s}};
+                                                      {"tokens_per_s", log.tokens_per_s},
+                                                      {"elapsed_s", std::round(elapsed_s() * 1e3) / 1e3},
+                                                      {"peak_rss_mib", std::round(rss_mib * 10) / 10}};
       row.insert(row.end(), diagnostics.begin(), diagnostics.end());
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
@@ -256,6 +268,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     if (log_now || save_now) {  // evaluation and saving stay out of the next throughput window
       window_start = Clock::now();
       window_tokens = 0;
+      window_steps = 0;
     }
   }
   return logs;

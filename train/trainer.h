@@ -1,6 +1,7 @@
 // The training loop behind `seqforge train`: builds tokenizer, data, model and optimizer from a
 // RunConfig, then steps, logs, evaluates and checkpoints; resumes from the run directory.
 #pragma once
+#include <chrono>
 #include <cmath>
 #include <iosfwd>
 #include <memory>
@@ -47,6 +48,8 @@ class Trainer {
   SequenceModel& model() { return *model_; }
   const RunConfig& config() const { return loaded_.config; }
   int64_t step() const { return step_; }
+  // Wall seconds since the run started: this process's share plus, after --resume, the checkpoint's.
+  double elapsed_s() const;
   // This process in the launch (rank 0 of 1 without mpirun/srun). Only rank 0 prints, writes
   // metrics and checkpoints; train.batch_size is the global batch, split evenly over the ranks.
   const WorldInfo& world() const { return world_; }
@@ -64,6 +67,8 @@ class Trainer {
   std::vector<Batch> eval_batches_;
   int64_t step_ = 0;
   std::string resumed_from_;  // the checkpoint --resume continued from, for the run's first line
+  double elapsed_before_ = 0;  // the run's wall seconds stored in that checkpoint
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   WorldInfo world_;
   std::unique_ptr<Communicator> comm_;       // world > 1 only
   std::unique_ptr<GradientSync> grad_sync_;  // averages gradients over the ranks during backward

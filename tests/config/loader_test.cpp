@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "config/yaml_writer.h"
 #include "test_util.h"
 
@@ -209,17 +211,57 @@ TEST_F(RecipeTree, MissingRecipeIsAnError) {
                   "cannot read recipe '" + dir.path("recipes/none.yaml") + "'");
 }
 
-TEST_F(RecipeTree, SweepIsKeptAsTextAndSurvivesTheRoundTrip) {
-  const std::string path = recipe(
-      "model: {n_layer: 2}\n"
-      "sweep: {model.mixer: [attention, mamba], optim.lr: [1e-3, 3e-4]}\n");
-  const LoadedConfig loaded = load_run_config(path);
-  EXPECT_CONTAINS(loaded.config.sweep, "model.mixer");
-  EXPECT_CONTAINS(loaded.config.sweep, "3e-4");
-  const std::string text = to_yaml(loaded.config);
-  EXPECT_CONTAINS(text, "sweep:");
-  EXPECT_EQ(run_config_from_yaml(text, "resolved.yaml"), loaded.config);
-  EXPECT_CONTAINS(load_error("sweep: [1, 2]\n"), ":1: 'sweep' expects a map of key: [values], found a list");
+TEST_F(RecipeTree, SweepIsRefusedUntilAblateReadsIt) {
+  const std::string refused = "'sweep' is for `seqforge ablate`, which is not available yet";
+  EXPECT_CONTAINS(load_error("model: {n_layer: 2}\nsweep: {optim.lr: [1e-3, 3e-4]}\n"),
+                  dir.path("recipes/r.yaml") + ":2: " + refused);
+  dir.write("configs/s.yaml", "model: {n_layer: 2}\n\nsweep:\n  optim.lr: [1e-3]\n");
+  EXPECT_CONTAINS(load_error("defaults: [s]\n"), dir.path("configs/s.yaml") + ":3: " + refused);
+  EXPECT_CONTAINS(load_error("", {"sweep.optim.lr=[1e-3]"}), "command line: " + refused);
+  EXPECT_CONTAINS(error_of([] { run_config_from_yaml("sweep: {a: [1]}\n", "ckpt.h5:/config"); }),
+                  "ckpt.h5:/config:1: " + refused);
+}
+
+// Runs the enclosing scope in `dir`, as if seqforge had been started there.
+class WorkingDirectory {
+ public:
+  explicit WorkingDirectory(const std::string& dir) : saved_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ~WorkingDirectory() { std::filesystem::current_path(saved_); }
+  WorkingDirectory(const WorkingDirectory&) = delete;
+  WorkingDirectory& operator=(const WorkingDirectory&) = delete;
+
+ private:
+  std::filesystem::path saved_;
+};
+
+TEST_F(RecipeTree, RelativePathsAreTakenFromTheFileThatWritesThem) {
+  namespace fs = std::filesystem;
+  dir.write("configs/data/corpus.yaml", "data: {path: ../../corpora/train.txt}\n");
+  recipe("defaults: [data/corpus]\ndata: {val_path: ../corpora/val.txt}\ntrain: {init_from: /abs/start.h5}\n");
+  dir.write("elsewhere/deeper/.keep", "");
+  const fs::path root = fs::canonical(dir.path());  // the working directory, as getcwd names it
+  for (const std::string cwd : {"", "recipes", "elsewhere/deeper"}) {
+    SCOPED_TRACE("started in " + dir.path(cwd));
+    const WorkingDirectory in(dir.path(cwd));
+    // The recipe as a user there names it; the corpus paths do not depend on where that is.
+    const std::string path = fs::relative(root / "recipes/r.yaml").string();
+    const LoadedConfig loaded = load_run_config(path, {"train.init_from=runs/a/step_000010.h5"});
+    EXPECT_EQ(loaded.config.data.path, (root / "corpora/train.txt").string());
+    EXPECT_EQ(loaded.config.data.val_path, (root / "corpora/val.txt").string());
+    // A path given on the command line is relative to the current directory.
+    EXPECT_EQ(loaded.config.train.init_from, (fs::current_path() / "runs/a/step_000010.h5").string());
+    EXPECT_EQ(load_run_config(path).config.train.init_from, "/abs/start.h5");  // absolute paths stay
+    EXPECT_CONTAINS(to_yaml(loaded.config), "  path: " + (root / "corpora/train.txt").string() + "\n");
+  }
+}
+
+TEST_F(RecipeTree, AStoredConfigKeepsItsPathsAndResolvesOverrides) {
+  const RunConfig c =
+      run_config_from_yaml("data: {path: corpora/train.txt}\n", "ckpt.h5:/config", {"data.val_path=v.txt"});
+  EXPECT_EQ(c.data.path, "corpora/train.txt");  // written before paths were stored absolute: kept as it is
+  EXPECT_EQ(c.data.val_path, (std::filesystem::current_path() / "v.txt").string());
 }
 
 }  // namespace

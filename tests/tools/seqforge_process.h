@@ -25,9 +25,11 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...".
-inline Outcome seqforge(const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + (env.empty() ? "" : " ") + seqforge_binary() + " " + args + " 2>&1";
+// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...", `cwd` the working
+// directory ("" = this process's).
+inline Outcome seqforge(const std::string& args, const std::string& env = "", const std::string& cwd = "") {
+  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + env + (env.empty() ? "" : " ") +
+                          seqforge_binary() + " " + args + " 2>&1";
   Outcome r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -107,12 +109,12 @@ inline std::string write_tiny_recipe(const std::string& dir, const std::string& 
   return dir + "/tiny.yaml";
 }
 
-// metrics.jsonl as step -> line, without the timing field (which differs between runs). A step
+// metrics.jsonl as step -> line, without the fields that differ between runs (time, memory). A step
 // logged twice (a killed run resumed from an earlier checkpoint) must have logged the same line.
 inline std::map<long, std::string> read_metrics(const std::string& path) {
   std::map<long, std::string> out;
   std::ifstream f(path);
-  static const std::regex timing(R"(, "tokens_per_s": [^,}]*)");
+  static const std::regex timing(R"re(, "(tokens_per_s|elapsed_s|peak_rss_mib)": [^,}]*)re");
   static const std::regex step(R"(^\{"step": (\d+))");
   for (std::string line; std::getline(f, line);) {
     std::smatch m;

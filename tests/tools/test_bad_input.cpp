@@ -3,6 +3,7 @@
 // problem. Every case also checks that the good checkpoint it could have touched is unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -24,6 +25,7 @@ struct Case {
   const char* phrase;  // a key phrase of the message
   int exit_code = 1;
   const char* env = "";
+  bool error_only = false;  // the error is all it prints: refused before any work or output
 };
 
 const Case kCases[] = {
@@ -41,6 +43,18 @@ const Case kCases[] = {
     {"section_not_a_map", "train: 5\n", "train {case} --dry-run", "train"},
     {"unknown_enum_value", "model: {norm: batchnorm}\n", "train {case} --dry-run", "layernorm"},
     {"defaults_file_missing", "defaults: [model/no_such_model]\n", "train {case} --dry-run", "no_such_model"},
+    {"sweep_refused", "model: {n_layer: 2}\nsweep: {optim.lr: [1.0e-3, 3.0e-4]}\n", "train {case} --dry-run",
+     "{case}:2: 'sweep' is for `seqforge ablate`, which is not available yet", 1, "", true},
+    {"sweep_override_refused", nullptr, "train {tiny} sweep.optim.lr=[1.0e-3] --dry-run",
+     "command line: 'sweep' is for `seqforge ablate`", 1, "", true},
+    {"unknown_dataset", "data: {dataset: selective_copy}\n", "train {case} --dry-run",
+     "{case}:1: data.dataset = \"selective_copy\": unknown dataset; did you mean 'selective_copying'? "
+     "(text, or a task: copying, selective_copying,",
+     1, "", true},
+    {"unknown_dataset_override", nullptr, "train {tiny} data.dataset=induction_head --dry-run",
+     "command line: data.dataset = \"induction_head\": unknown dataset; did you mean 'induction_heads'?", 1, "", true},
+    {"text_dataset_without_corpus", "model: {n_layer: 1}\n", "train {case} --dry-run",
+     "data.path = \"\": a text dataset needs its corpus file", 1, "", true},
     // --- values ------------------------------------------------------------------------------
     {"negative_lr", nullptr, "train {tiny} optim.lr=-0.1", "optim.lr = -0.1: must be > 0"},
     {"min_lr_above_lr", nullptr, "train {tiny} optim.min_lr=1", "optim.min_lr"},
@@ -78,7 +92,13 @@ const Case kCases[] = {
      "in the model but"},
     {"eval_truncated", nullptr, "eval {dir}/truncated.h5", "truncated.h5"},
     {"eval_corrupt_tensor", nullptr, "eval {dir}/corrupt.h5", "checksum mismatch"},
+    {"eval_unknown_dataset", nullptr, "eval {ckpt} data.dataset=parityy",
+     "command line: data.dataset = \"parityy\": unknown dataset; did you mean 'parity'?", 1, "", true},
     {"generate_missing", nullptr, "generate {dir}/none.h5", "does not exist"},
+    {"generate_prompt_outside_vocabulary", nullptr, "generate {ckpt} --prompt 50%_off --tokens 3",
+     "--prompt \"50%_off\": CharTokenizer: characters '5' at position 0, '0' at position 1, '%' at position 2, "
+     "'_' at position 3 are not in the vocabulary of 65",
+     1, "", true},
     // --- the run directory -------------------------------------------------------------------
     {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
     {"resume_other_architecture", nullptr,
@@ -171,6 +191,10 @@ TEST_P(BadInput, FailsWithAClearMessage) {
   RecordProperty("message", at == std::string::npos ? "" : r.output.substr(at, r.output.find('\n', at) - at));
   EXPECT_EQ(r.exit_code, c.exit_code) << r.output;
   EXPECT_NE(r.output.find("error: "), std::string::npos) << r.output;
+  if (c.error_only) {
+    EXPECT_EQ(r.output.rfind("error: ", 0), 0u) << "printed before the error:\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
   EXPECT_NE(r.output.find(expand(c.phrase, case_path)), std::string::npos)
       << "expected '" << expand(c.phrase, case_path) << "' in:\n" << r.output;
   EXPECT_EQ(r.output.find("internal error"), std::string::npos) << r.output;

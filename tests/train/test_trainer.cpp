@@ -2,8 +2,11 @@
 // equals one big batch; checkpoints round-trip and are pruned.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <regex>
 #include <sstream>
 
 #include <unistd.h>
@@ -113,6 +116,56 @@ TEST(Trainer, GradientAccumulationEqualsOneBigBatch) {
   std::vector<Tensor> accumulated = take_grads();
   ASSERT_EQ(big.size(), accumulated.size());
   for (size_t i = 0; i < big.size(); ++i) EXPECT_LE(max_abs_diff(big[i], accumulated[i]), 1e-6) << "parameter " << i;
+}
+
+// elapsed_s and peak_rss_mib of every metrics.jsonl line, by step.
+std::map<int64_t, std::pair<double, double>> time_and_memory(const std::string& metrics) {
+  std::map<int64_t, std::pair<double, double>> out;
+  std::ifstream f(metrics);
+  static const std::regex fields(R"(^\{"step": (\d+),.* "elapsed_s": ([^,]+), "peak_rss_mib": ([^,}]+))");
+  for (std::string line; std::getline(f, line);) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(line, m, fields)) << line;
+    if (!m.empty()) out[std::stoll(m[1])] = {std::stod(m[2]), std::stod(m[3])};
+  }
+  return out;
+}
+
+TEST(Trainer, MetricsCarryTheRunsWallTimeAcrossAResumeAndThePeakMemory) {
+  std::string dir = temp_dir("elapsed");
+  std::string recipe = write_recipe(dir);
+  const std::vector<std::string> short_run{"train.steps=40", "train.checkpoint_every=20"};
+  std::ostringstream log;
+  Trainer(load_run_config(recipe, short_run), TrainOptions{dir + "/run", false, 20}).run(log);
+  EXPECT_TRUE(std::regex_search(log.str(), std::regex(R"( tok/s \| [0-9]+\.[0-9] ms/step \| [0-9]+ MiB \| ETA )")))
+      << log.str();
+  // As if the first 20 steps had taken 1000 s: the resumed run's clock goes on from there.
+  const std::string checkpoint = checkpoint_path(dir + "/run/checkpoints", 20);
+  Checkpoint c = load_checkpoint(checkpoint);
+  const double first_part = c.elapsed_s;
+  c.elapsed_s = 1000;
+  save_checkpoint(checkpoint, c);
+  const auto resumed_at = std::chrono::steady_clock::now();
+  Trainer(load_run_config(recipe, short_run), TrainOptions{dir + "/run", true}).run(log);
+  const double second_part = std::chrono::duration<double>(std::chrono::steady_clock::now() - resumed_at).count();
+
+  const auto lines = time_and_memory(dir + "/run/metrics.jsonl");
+  ASSERT_EQ(lines.size(), 4u);  // steps 10, 20, then 30, 40 after the resume
+  EXPECT_GT(lines.at(10).first, 0.0);
+  EXPECT_LE(lines.at(10).first, lines.at(20).first);
+  EXPECT_LE(lines.at(20).first, first_part + 1e-3);  // logged before the checkpoint was saved
+  for (int64_t step : {30, 40}) {
+    EXPECT_GE(lines.at(step).first, 1000.0) << step;
+    EXPECT_LE(lines.at(step).first, 1000.0 + second_part + 1e-3) << step;
+  }
+  for (const auto& [step, line] : lines) EXPECT_GT(line.second, 1.0) << "peak RSS (MiB) at step " << step;
+  EXPECT_GE(load_checkpoint(checkpoint_path(dir + "/run/checkpoints", 40)).elapsed_s, lines.at(40).first - 1e-3);
+}
+
+TEST(Checkpoint, OneWrittenBeforeElapsedTimeWasStoredCountsFromZero) {
+  const Checkpoint c = load_checkpoint(std::string(SF_SOURCE_DIR) + "/tests/fuzz/corpus/checkpoint/tiny_sgd.h5");
+  EXPECT_EQ(c.elapsed_s, 0.0);
+  EXPECT_GT(c.step, 0);
 }
 
 TEST(Checkpoint, PruneKeepsTheNewestAndMilestones) {
