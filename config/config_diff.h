@@ -14,7 +14,6 @@ struct ConfigDifference {
 };
 
 // One row per field (sections are walked, never listed) whose value differs, in schema order.
-// `sweep` is not compared: it describes other runs.
 std::vector<ConfigDifference> config_differences(const RunConfig& before, const RunConfig& after);
 
 }  // namespace sf

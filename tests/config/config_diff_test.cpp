@@ -33,11 +33,5 @@ TEST(ConfigDiff, ListsEveryChangedFieldInSchemaOrderWithBothValues) {
   EXPECT_EQ(config_differences(before, after), expected);
 }
 
-TEST(ConfigDiff, TheSweepIsNotCompared) {
-  RunConfig with_sweep;
-  with_sweep.sweep = "optim.lr: [0.001, 0.003]\n";
-  EXPECT_TRUE(config_differences(RunConfig{}, with_sweep).empty());
-}
-
 }  // namespace
 }  // namespace sf
