@@ -264,7 +264,7 @@ struct TrainConfig {
     v("checkpoint_every", checkpoint_every, "steps between checkpoints; 0 = only at the end");
     v("seed", seed, "seed of every random stream");
     v("threads", threads, "CPU threads; 0 = all cores");
-    v("device", device, "cpu, cuda or cuda:N");
+    v("device", device, "cpu; cuda and cuda:N are refused until the CUDA backend trains models");
     v("matmul_precision", matmul_precision,
       "fp32, or bf16: CPU GEMM operands rounded to bfloat16, fp32 accumulation (like torch.autocast)");
     v("init_from", init_from, "checkpoint to start from (fine-tuning); empty = fresh init");

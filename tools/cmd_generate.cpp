@@ -14,8 +14,6 @@ void register_generate(CLI::App& app) {
     SampleOptions sample;
   };
   auto args = std::make_shared<Args>();
-  args->sample.temperature = 0.8;
-  args->sample.top_k = 200;
   CLI::App* cmd = app.add_subcommand("generate", "Sample text from a checkpoint");
   cmd->add_option("checkpoint", args->checkpoint, "checkpoint file (.h5)")->required();
   cmd->add_option("--prompt", args->prompt, "text to continue (default: a newline)");

@@ -1,9 +1,12 @@
-// seqforge train RECIPE [key=value ...] [--out DIR] [--resume [--allow-change KEY ...]] [--dry-run] [--check-nan]
+// seqforge train RECIPE [key=value ...] [--out DIR] [--resume [--allow-change KEY ...]] [--sample N] [--dry-run] [--check-nan]
 // seqforge train --resume --out DIR [key=value ...]   (with the config DIR's newest checkpoint stores)
 //
 // SIGINT/SIGTERM: the run finishes its step, saves a checkpoint and exits 0 (a second signal exits at
 // once). A fresh run refuses a run directory that already holds checkpoints: they are only ever
 // continued (--resume), never overwritten.
+//
+// A finished text run ends with a sample of its text (--sample N tokens, as `seqforge generate` draws them)
+// and the path of its last checkpoint.
 #include <filesystem>
 #include <iostream>
 #include <regex>
@@ -13,6 +16,7 @@
 #include "tools/commands.h"
 #include "train/checkpoint.h"
 #include "train/data_source.h"
+#include "train/generate.h"
 #include "train/resume_config.h"
 #include "train/signals.h"
 #include "train/trainer.h"
@@ -36,6 +40,19 @@ bool looks_like_override(const std::string& arg) {
   return std::regex_match(arg, form);
 }
 
+// What `seqforge generate CHECKPOINT --tokens N` prints, from the model in memory: the end of a run shows
+// what it learnt.
+void print_sample(Trainer& trainer, const std::string& checkpoint, int64_t tokens) {
+  SampleOptions options;
+  options.tokens = tokens;
+  const std::string prompt = "\n";
+  std::cout << "\nsample of " << tokens << " tokens (seqforge generate " << checkpoint << " --tokens " << tokens
+            << "):" << prompt << std::flush;
+  sample(trainer.model(), trainer.tokenizer()->encode(prompt), options,
+         [&](int32_t id) { std::cout << trainer.tokenizer()->decode({id}) << std::flush; });
+  std::cout << "\n\n";
+}
+
 }  // namespace
 
 void register_train(CLI::App& app) {
@@ -43,6 +60,7 @@ void register_train(CLI::App& app) {
     std::string recipe, out;
     std::vector<std::string> overrides, allow_change;
     bool resume = false, dry_run = false, check_nan = false;
+    int64_t sample_tokens = 200;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("train", "Train a model from a YAML recipe");
@@ -61,6 +79,9 @@ void register_train(CLI::App& app) {
                   "config; repeat for more")
       ->allow_extra_args(false)
       ->needs(resume);
+  cmd->add_option("--sample", args->sample_tokens,
+                  "at the end of a text run, print this many tokens sampled from the final model; 0 = none")
+      ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run, "validate the recipe, build the model, print it, and stop");
   cmd->add_flag("--check-nan", args->check_nan,
                 "check every op's output and gradients; stop at the first NaN/Inf naming the op (slower)");
@@ -104,11 +125,16 @@ void register_train(CLI::App& app) {
       if (world.world > 1) abort_world(e.what());  // the other ranks would wait for this one until timeout_s
       throw;
     }
-    if (speaks && stop_requested()) {
+    if (!speaks) return;
+    const std::string checkpoint = latest_checkpoint((fs::path(options.out_dir) / "checkpoints").string());
+    if (stop_requested()) {
       std::cout << "interrupted by signal " << stop_signal() << " after step " << trainer.step()
-                << ": checkpoint saved to " << latest_checkpoint((fs::path(options.out_dir) / "checkpoints").string())
-                << "; continue with --resume --out " << options.out_dir << std::endl;
+                << ": checkpoint saved to " << checkpoint << "; continue with --resume --out " << options.out_dir
+                << std::endl;
+      return;
     }
+    if (args->sample_tokens > 0 && trainer.tokenizer() != nullptr) print_sample(trainer, checkpoint, args->sample_tokens);
+    std::cout << "checkpoint: " << checkpoint << std::endl;
   });
 }
 

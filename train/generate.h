@@ -10,8 +10,8 @@ namespace sf {
 
 struct SampleOptions {
   int64_t tokens = 200;      // new tokens to draw
-  double temperature = 1.0;  // > 0; lower is greedier
-  int64_t top_k = 0;         // keep the k most likely tokens; 0 = all
+  double temperature = 0.8;  // > 0; lower is greedier (defaults: nanoGPT's sample.py)
+  int64_t top_k = 200;       // keep the k most likely tokens; 0 = all
   uint64_t seed = 0;
 };
 

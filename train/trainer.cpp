@@ -13,6 +13,7 @@
 #include "core/parallel.h"
 #include "data/text_dataset.h"
 #include "train/data_source.h"
+#include "train/device_check.h"
 #include "optim/clip.h"
 #include "optim/factory.h"
 #include "optim/schedule.h"
@@ -43,6 +44,7 @@ std::string format_duration(double seconds) {
 
 Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(loaded)), options_(std::move(options)) {
   RunConfig& cfg = loaded_.config;
+  check_train_device(cfg, loaded_.where);
   world_ = world_from_env();
   SF_CHECK(cfg.train.batch_size % world_.world == 0, "train.batch_size ", cfg.train.batch_size,
            " is the global batch and must divide by the number of ranks (", world_.world, ")");

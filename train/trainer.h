@@ -46,6 +46,7 @@ class Trainer {
 
   EvalResult evaluate();  // over train.eval_batches fixed validation batches
   SequenceModel& model() { return *model_; }
+  const Tokenizer* tokenizer() const { return tokenizer_.get(); }  // null for synthetic tasks
   const RunConfig& config() const { return loaded_.config; }
   int64_t step() const { return step_; }
   // Wall seconds since the run started: this process's share plus, after --resume, the checkpoint's.

@@ -64,6 +64,14 @@ const Case kCases[] = {
     {"zero_steps", nullptr, "train {tiny} train.steps=0", "train.steps"},
     {"negative_threads", nullptr, "train {tiny} train.threads=-1", "train.threads"},
     {"unknown_device", nullptr, "train {tiny} train.device=tpu", "train.device"},
+    // CUDA training is not built yet: refused before anything is built, never trained on the CPU instead.
+    {"cuda_device", nullptr, "train {tiny} train.device=cuda --dry-run",
+     "command line: train.device = \"cuda\": training on CUDA is not supported yet, seqforge trains on the CPU only "
+     "(train.device: cpu); ", 1, "", true},
+    {"cuda_device_index", nullptr, "train {tiny} train.device=cuda:3 --dry-run", "train.device = \"cuda:3\"", 1, "",
+     true},
+    {"cuda_device_in_recipe", "defaults: [data/tinyshakespeare]\ntrain: {device: cuda}\n", "train {case} --dry-run",
+     "{case}:2: train.device = \"cuda\": training on CUDA is not supported yet", 1, "", true},
     {"negative_keep_last", nullptr, "train {tiny} checkpoint.keep_last=-1", "checkpoint.keep_last"},
     {"unknown_mixer", nullptr, "train {tiny} model.mixer=no_such_mixer", "no_such_mixer"},
     {"override_without_equals", nullptr, "train {tiny} model.n_layer", "key.sub=value"},

@@ -1,9 +1,11 @@
 // The seqforge binary as a user runs it: exit codes and what it prints.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 #include <string>
 
+#include "core/device.h"
 #include "seqforge_process.h"
 
 namespace {
@@ -78,6 +80,40 @@ TEST(Cli, GeneratePrintsThePromptThenItsContinuation) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.rfind("To be", 0), 0u) << r.output;
   EXPECT_EQ(r.output.size(), std::string("To be").size() + 20 + 1) << r.output;  // 20 characters and a newline
+}
+
+// The command: a device that cannot train is refused before anything runs, not trained on the CPU.
+TEST(Cli, TrainOnCudaIsRefusedNamingTheDeviceAndWhy) {
+  const sf::test::TempDir tmp("cuda_refused");
+  Outcome r = seqforge("train recipes/shakespeare_char.yaml train.device=cuda --out " + tmp.path + "/run");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("error: command line: train.device = \"cuda\": training on CUDA is not supported yet", 0),
+            0u)
+      << r.output;
+  if (sf::cuda_device_count() == 0)
+    EXPECT_NE(r.output.find("no CUDA device is visible on this machine"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path + "/run/checkpoints")) << r.output;
+}
+
+// A finished text run ends with what `generate` would print from its last checkpoint, then that path.
+TEST(Cli, TrainEndsWithASampleAndTheCheckpointPath) {
+  const sf::test::TempDir tmp("train_sample");
+  const std::string recipe = sf::test::write_tiny_recipe(tmp.path, "steps: 12");
+  Outcome train = seqforge("train " + recipe + " --sample 40 --out " + tmp.path + "/run");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const std::string checkpoint = tmp.path + "/run/checkpoints/step_000012.h5";
+  const std::string tail = "checkpoint: " + checkpoint + "\n";
+  ASSERT_GE(train.output.size(), tail.size());
+  EXPECT_EQ(train.output.substr(train.output.size() - tail.size()), tail) << train.output;
+  Outcome generated = seqforge("generate " + checkpoint + " --tokens 40");
+  ASSERT_EQ(generated.exit_code, 0) << generated.output;
+  const std::string header = "sample of 40 tokens (seqforge generate " + checkpoint + " --tokens 40):";
+  EXPECT_NE(train.output.find(header + generated.output + "\n" + tail), std::string::npos)
+      << "train:\n" << train.output << "\ngenerate:\n" << generated.output;
+
+  Outcome quiet = seqforge("train " + recipe + " --sample 0 --out " + tmp.path + "/quiet");
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("sample of"), std::string::npos) << quiet.output;
 }
 
 }  // namespace
