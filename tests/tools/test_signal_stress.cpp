@@ -57,7 +57,8 @@ TEST_P(SignalStress, EveryRunSavesACheckpointThatResumes) {
   const std::string recipe = std::string(SF_SOURCE_DIR) + "/" + c.recipe;
   std::vector<std::string> args{"train", recipe};
   args.insert(args.end(), c.overrides.begin(), c.overrides.end());
-  for (const char* o : {"train.steps=100000", "train.checkpoint_every=1", "train.eval_every=100000", "train.log_every=1"})
+  for (const char* o : {"train.steps=100000", "train.checkpoint_every=1", "train.eval_every=100000",
+                        "train.eval_batches=1", "train.log_every=1", "--sample=0"})
     args.emplace_back(o);
 
   std::mt19937_64 rng(std::random_device{}());
