@@ -33,6 +33,7 @@ struct StressCase {
 };
 
 std::string describe(const StressCase& c) { return std::string(c.name) + (c.signal == SIGINT ? "_SIGINT" : "_SIGTERM"); }
+void PrintTo(const StressCase& c, std::ostream* os) { *os << describe(c); }
 
 // The number of moments; SF_SIGNAL_STRESS_RUNS lowers it for slow (sanitizer) builds.
 int runs_wanted() {
