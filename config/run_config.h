@@ -42,7 +42,7 @@ constexpr std::array<std::string_view, 2> enum_names(RnnBlock) { return {"cell",
 constexpr std::array<std::string_view, 3> enum_names(SsmInit) { return {"s4d_lin", "s4d_inv", "legs"}; }
 constexpr std::array<std::string_view, 2> enum_names(Precision) { return {"fp32", "bf16"}; }
 
-// State space mixers (s4d, s4, mamba; spec/mixers.md §2–3). The model width is model.n_embd.
+// State space mixers (s4d, s4, mamba; layers/ssm/). The model width is model.n_embd.
 struct SsmConfig {
   int64_t d_state = 16;
   int64_t d_conv = 4;
@@ -68,7 +68,7 @@ struct SsmConfig {
   bool operator==(const SsmConfig&) const = default;
 };
 
-// Recurrent mixers (lstm, gru, paragru, paralstm; spec/mixers.md §7). The hidden width is model.n_embd.
+// Recurrent mixers (lstm, gru, paragru, paralstm; layers/rnn/). The hidden width is model.n_embd.
 struct RnnConfig {
   RnnMode mode = RnnMode::parallel;
   int64_t max_newton_iters = 6;
@@ -148,7 +148,7 @@ struct ModelConfig {
   bool operator==(const ModelConfig&) const = default;
 };
 
-// Parameters of the synthetic tasks (data.dataset names the task; spec/mixers.md §8). Sequence
+// Parameters of the synthetic tasks (data.dataset names the task; data/synthetic/generators.h). Sequence
 // length is train.seq_len; each task uses the keys it needs.
 struct TaskConfig {
   int64_t vocab_size = 16;      // token alphabet of the task, special tokens included

@@ -1,4 +1,4 @@
-// Seed mixing and name hashing (spec/optim.md §0.2): pure functions, identical on every device and rank.
+// Seed mixing (SplitMix64) and name hashing (FNV-1a 64): pure functions, identical on every device and rank.
 #pragma once
 #include <cstdint>
 #include <string_view>

@@ -1,7 +1,7 @@
-// Counter-based random numbers (spec/optim.md §0.2): Philox4x32-10 and the distributions built
-// on it, as pure __host__ __device__ functions. Every random value is a function of
-// (seed, idx, tag, element index) only, so CPU and CUDA, any thread count, tiling or shard
-// produce the same numbers. Host fill functions are in core/rng.h.
+// Counter-based random numbers: Philox4x32-10 (Salmon et al., "Parallel Random Numbers: As Easy as
+// 1, 2, 3", SC 2011) and the distributions built on it, as pure __host__ __device__ functions.
+// Every random value is a function of (seed, idx, tag, element index) only, so CPU and CUDA, any
+// thread count, tiling or shard produce the same numbers. Host fill functions are in core/rng.h.
 #pragma once
 #include <cstdint>
 

@@ -1,4 +1,4 @@
-// Host fills from the counter-based streams of core/philox.h (spec/optim.md §0.2).
+// Host fills from the counter-based streams of core/philox.h.
 //
 // Each fill writes elements [e0, e0+n) of a stream into out[0..n): out[i] is element e0+i of the
 // global flat tensor, so a shard owning [e0, e1) gets exactly the numbers of the full tensor,
@@ -12,7 +12,7 @@
 namespace sf {
 
 // Uniform on (lo, hi), computed as mid + half·usym (mid = (lo+hi)/2, half = (hi−lo)/2): this is
-// the spec's lo + (hi−lo)·u01, and it gives exactly u01 for (0,1) and exactly a·usym for (−a,a).
+// lo + (hi−lo)·u01 in exact arithmetic, and it gives exactly u01 for (0,1) and exactly a·usym for (−a,a).
 // 23 random bits, so the float and double fills hold the same values.
 void rng_uniform(float* out, int64_t n, RngStream s, int64_t e0 = 0, float lo = 0.f, float hi = 1.f);
 void rng_uniform(double* out, int64_t n, RngStream s, int64_t e0 = 0, double lo = 0.0, double hi = 1.0);

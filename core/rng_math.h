@@ -1,4 +1,4 @@
-// Portable float64 ln and sincos(2πu) for the Gaussian random streams (spec/optim.md §0.2).
+// Portable float64 ln and sincos(2πu) for the Box–Muller Gaussian streams of core/philox.h.
 //
 // The library log/sin/cos differ in their last bits between glibc and CUDA, which would make a
 // regenerated MeZO/NOLA tensor differ between CPU and GPU. These routines use only IEEE

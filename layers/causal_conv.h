@@ -1,6 +1,6 @@
-// Causal depthwise convolution over time, shared by Mamba (spec/mixers.md §3.1) and ParaRNN's block
-// (§7.5): y[t] = bias + Σ_j weight[:, j] ⊙ x[t − K + 1 + j] with K = weight.size(1) and zeros before
-// t = 0, so y[t] depends only on x[t − K + 1 .. t].
+// Causal depthwise convolution over time, shared by the Mamba block (Gu & Dao 2023, §3.4) and
+// ParaRNN's block (Danieli et al. 2025, App. C.1): y[t] = bias + Σ_j weight[:, j] ⊙ x[t − K + 1 + j]
+// with K = weight.size(1) and zeros before t = 0, so y[t] depends only on x[t − K + 1 .. t].
 #pragma once
 #include "autograd/variable.h"
 

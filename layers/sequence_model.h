@@ -1,4 +1,4 @@
-// SequenceModel: the language model assembled from a ModelConfig (spec/mixers.md §1.1):
+// SequenceModel: the language model assembled from a ModelConfig (GPT-2 layout, as nanoGPT `model.py`):
 // token embedding (+ learned or sinusoidal positions) → dropout → n_layer blocks (mixer by name
 // from the registry) → final norm → LM head, tied to the token embedding unless
 // tie_embeddings = false. Parameter names: wte, wpe (pos = learned), blocks.<i>.{norm1, mixer,

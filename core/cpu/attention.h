@@ -1,6 +1,7 @@
-// Causal flash attention on the CPU (spec/mixers.md §1.3): softmax(s · Q K^T + bias, causal) V in tiles of
-// kFlashTile query × kFlashTile key rows with an online softmax, so that no (L, L) matrix exists; key tiles
-// wholly above the diagonal are skipped. Backward recomputes each score tile from the saved log-sum-exp.
+// Causal flash attention on the CPU (Dao et al., FlashAttention 2022 and FlashAttention-2 2023):
+// softmax(s · Q K^T + bias, causal) V in tiles of kFlashTile query × kFlashTile key rows with an online
+// softmax, so that no (L, L) matrix exists; key tiles wholly above the diagonal are skipped. Backward
+// recomputes each score tile from the saved log-sum-exp.
 //
 // q, k, v, dout: (B, H, L, d_h), any strides whose last is 1 (others are copied once). bias: undefined or
 // broadcastable to (B, H, L, L) (ALiBi's (H, L, L)); it gets no gradient. s = 1/√d_h.

@@ -1,4 +1,4 @@
-// Copying tasks (spec/mixers.md §8.1).
+// Copying tasks (Mamba §4.1.1; state-spaces/s4 `src/dataloaders/datasets/copying.py`).
 #include <algorithm>
 #include <numeric>
 

@@ -4,15 +4,16 @@
 
 namespace sf {
 
-// Selective copying (spec §8.1, s4 `copying.py` with variable=True): token 0 is noise, vocab−1 the
-// marker, 1..vocab−2 data. n_memorize data tokens at random distinct positions among the first
-// L − n_memorize slots, then n_memorize markers; targets: the data tokens in order at the markers.
+// Selective copying (Mamba §4.1.1; state-spaces/s4 `src/dataloaders/datasets/copying.py` with
+// variable=True): token 0 is noise, vocab−1 the marker, 1..vocab−2 data. n_memorize data tokens at
+// random distinct positions among the first L − n_memorize slots, then n_memorize markers; targets:
+// the data tokens in order at the markers.
 void selective_copying_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 // The non-selective control (variable=False): the data tokens come first, then noise, then markers.
 void copying_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 
-// ParaRNN's tasks (spec §8.4). Parity: bits x_l ∈ {0, 1} (vocab_size 2), target Σ x_l mod 2 at the
-// last position only.
+// ParaRNN's tasks (Danieli et al. 2025, App. C.2). Parity: bits x_l ∈ {0, 1} (vocab_size 2),
+// target Σ x_l mod 2 at the last position only.
 void parity_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 // Keep-nth: uniform tokens, target x at 1-based position keep_n, scored at the last position only.
 void keep_nth_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
@@ -20,13 +21,14 @@ void keep_nth_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* 
 // p < i with x_p = x_i; the target at i is x at find applied `hops` times, scored where that exists.
 void khop_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 
-// Induction heads (spec §8.2): the last token of the vocabulary is the trigger, the others are
-// ordinary symbols (15 of 16). Uniform symbols, one trigger at p ∈ [0, L − 3), a final trigger at
-// L − 1 whose target is x[p + 1]; only that last position is scored (loss and accuracy).
+// Induction heads (Mamba §4.1.2; HazyResearch/safari `src/dataloaders/synthetics.py`): the last
+// token of the vocabulary is the trigger, the others are ordinary symbols (15 of 16). Uniform
+// symbols, one trigger at p ∈ [0, L − 3), a final trigger at L − 1 whose target is x[p + 1]; only
+// that last position is scored (loss and accuracy).
 void induction_heads_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
-// Multi-query associative recall (spec §8.3): keys from 1..vocab/2 − 1 (distinct), values from
-// vocab/2..vocab − 1, n_kv pairs k v at the start, then noise (0) with every key queried once at a
-// random position; the target at a query is its value.
+// Multi-query associative recall (Zoology, Arora et al. 2023, arXiv 2312.04927): keys from
+// 1..vocab/2 − 1 (distinct), values from vocab/2..vocab − 1, n_kv pairs k v at the start, then
+// noise (0) with every key queried once at a random position; the target at a query is its value.
 void mqar_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 
 }  // namespace sf

@@ -1,4 +1,4 @@
-// Parity, Keep-nth and k-hop (spec/mixers.md §8.4, ParaRNN App. C.2).
+// Parity, Keep-nth and k-hop (ParaRNN, Danieli et al. 2025, App. C.2).
 #include <algorithm>
 #include <vector>
 

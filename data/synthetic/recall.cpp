@@ -1,4 +1,4 @@
-// Recall tasks: induction heads (spec/mixers.md §8.2) and multi-query associative recall (§8.3).
+// Recall tasks: induction heads (Mamba §4.1.2) and multi-query associative recall (MQAR, Zoology).
 #include <algorithm>
 #include <numeric>
 #include <vector>

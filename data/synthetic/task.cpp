@@ -11,12 +11,12 @@ namespace sf {
 const std::vector<TaskInfo>& task_registry() {
   static const std::vector<TaskInfo> tasks = {
       {"copying", copying_example, "copy the data tokens after the markers (non-selective control)"},
-      {"selective_copying", selective_copying_example, "copy data tokens scattered among noise (Mamba §8.1)"},
-      {"induction_heads", induction_heads_example, "recall the token after the earlier trigger (Mamba §8.2)"},
-      {"mqar", mqar_example, "multi-query associative recall of key-value pairs (Zoology §8.3)"},
-      {"parity", parity_example, "parity of a bit string, predicted at the last position (ParaRNN §8.4)"},
-      {"keep_nth", keep_nth_example, "report the keep_n-th token at the last position (ParaRNN §8.4)"},
-      {"khop", khop_example, "follow previous-occurrence links `hops` times (ParaRNN §8.4)"},
+      {"selective_copying", selective_copying_example, "copy data tokens scattered among noise (Mamba §4.1.1)"},
+      {"induction_heads", induction_heads_example, "recall the token after the earlier trigger (Mamba §4.1.2)"},
+      {"mqar", mqar_example, "multi-query associative recall of key-value pairs (Zoology, Arora et al. 2023)"},
+      {"parity", parity_example, "parity of a bit string, predicted at the last position (ParaRNN App. C.2)"},
+      {"keep_nth", keep_nth_example, "report the keep_n-th token at the last position (ParaRNN App. C.2)"},
+      {"khop", khop_example, "follow previous-occurrence links `hops` times (ParaRNN App. C.2)"},
   };
   return tasks;
 }

@@ -1,5 +1,6 @@
-// Synthetic tasks (spec/mixers.md §8): each task is a generator of one example, registered by name;
-// TaskSource turns a generator into batches (BatchSource) for training and evaluation.
+// Synthetic tasks (sources in data/synthetic/generators.h): each task is a generator of one example,
+// registered by name; TaskSource turns a generator into batches (BatchSource) for training and
+// evaluation.
 //
 // Example i of a run is a pure function of (seed, split, i): the training stream is
 // mix(seed, fnv1a("task-train")), the evaluation set mix(seed, fnv1a("task-eval")), so the

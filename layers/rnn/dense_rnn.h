@@ -1,4 +1,4 @@
-// Dense LSTM and GRU with PyTorch's gate conventions (spec/mixers.md §7.1), as one fused autograd op
+// Dense LSTM and GRU with PyTorch's gate conventions (torch.nn.LSTM / GRU), as one fused autograd op
 // per layer: the input part x W_ih^T + b_ih of all steps is one GEMM done by the caller (linear());
 // this op runs the recurrence (one (B, H) × (H, G·H) GEMM per step plus a fused cell kernel) and
 // backpropagates through time with the cell's hand-written backward; W_hh's gradient is one GEMM

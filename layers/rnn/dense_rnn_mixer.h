@@ -1,4 +1,4 @@
-// Dense LSTM / GRU mixers (spec/mixers.md §7.1): model.rnn.layers stacked recurrent layers of width
+// Dense LSTM / GRU mixers: model.rnn.layers stacked recurrent layers of width
 // H = model.n_embd with PyTorch's parameter names and init U(±1/√H), so weights map 1:1 to
 // nn.LSTM / nn.GRU (weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}).
 #pragma once

@@ -1,6 +1,6 @@
 // Linear recurrences x_l = A_l x_{l-1} + b_l (l = 0..L-1, x_{-1} = 0) with diagonal or 2×2-block-
 // diagonal transitions: the linear system of one ParaRNN Newton step and of its adjoint
-// (spec/mixers.md §7.3–7.4).
+// (Danieli et al. 2025, arXiv 2510.21450).
 //
 // Diagonal: A and b are (B, L, d). 2×2 blocks: A is (B, L, 4, d) holding [a00, a01, a10, a11] of
 // each unit's block, b is (B, L, 2, d). Both contiguous, float32 or float64, solved in place of b.

@@ -1,7 +1,8 @@
-// Per-unit math of the ParaGRU and ParaLSTM cells (spec/mixers.md §7.2): one step, its diagonal
-// (GRU) or 2×2-block (LSTM) state Jacobian, and the vector-Jacobian product w.r.t. the gate inputs
-// and the recurrent parameters. Written once for float and double; every kernel of the sequential
-// loop, the Newton solver and the adjoint pass calls these, so they cannot drift apart.
+// Per-unit math of the ParaGRU and ParaLSTM cells (ParaRNN, Danieli et al. 2025; apple/ml-pararnn
+// `rnn_cell/gru_diag_mh.py`, `lstm_cifg_diag_mh.py`): one step, its diagonal (GRU) or 2×2-block
+// (LSTM) state Jacobian, and the vector-Jacobian product w.r.t. the gate inputs and the recurrent
+// parameters. Written once for float and double; every kernel of the sequential loop, the Newton
+// solver and the adjoint pass calls these, so they cannot drift apart.
 //
 // GRU gates [z, r, c]: u = B x + b (the input part), a = diagonal recurrent weights.
 // LSTM gates [f, o, z], peepholes cp = [f, o]; the state is (c, h) and the output is h.

@@ -1,11 +1,11 @@
-// ParaGRU / ParaLSTM mixers (spec/mixers.md §7.2, §7.5), state width d = model.n_embd, in one of two
+// ParaGRU / ParaLSTM mixers (ParaRNN, Danieli et al. 2025), state width d = model.n_embd, in one of two
 // forms picked by model.rnn.block:
 //   cell  — the "†" form of the paper's synthetic table: the cell alone, D -> D.
 //   gated — the paper's RNN block (Fig. 9, App. C.1), a = the block's normalised input:
 //             [u, z] = a W_in                       in_proj, D -> 2d, no bias
 //             u = SiLU(causal_depthwise_conv_K(u))  K = model.rnn.d_conv, with bias
 //             y = Cell(u)                           the cell below, d -> d
-//             y = RMSNorm(y) ⊙ SiLU(z)              gated RMSNorm, learned weight (spec §7.5's order)
+//             y = RMSNorm(y) ⊙ SiLU(z)              gated RMSNorm, learned weight (norm, then gate)
 //             out = y W_out                         out_proj, d -> D, no bias
 //           Linear and conv weights start as PyTorch's defaults, U(±1/√fan_in). The paper's learned
 //           residual scale x ← s ⊙ x + out sits on the skip path, which is the block's: turn on

@@ -99,7 +99,8 @@ void eval_rows(const Cell<T>& cell, const T* u, const T* S, T* F, T* J, int64_t 
   });
 }
 
-// Newton's method (spec §7.3). Returns the stats; S holds the solution.
+// Newton's method on F(h)_l = h_l − f(h_{l−1}, x_l) = 0 (pararnn.h). Returns the stats; S holds the
+// solution.
 template <class T>
 NewtonStats forward_newton(const Cell<T>& cell, const T* u, T* S, int64_t B, int64_t L, const ParaRnnOptions& opt,
                            DType dtype) {
@@ -126,7 +127,8 @@ NewtonStats forward_newton(const Cell<T>& cell, const T* u, T* S, int64_t B, int
   return stats;
 }
 
-// The adjoint pass (spec §7.4): gu (B, L, 3, d), ga (3, d), gcp (2, d) from g = ∂loss/∂h (B, L, d).
+// The adjoint pass λ_l = g_l + J_{l+1}^T λ_{l+1} (pararnn.h): gu (B, L, 3, d), ga (3, d), gcp (2, d)
+// from g = ∂loss/∂h (B, L, d).
 template <class T>
 void backward(const Cell<T>& cell, const T* u, const T* S, const T* g, T* gu, T* ga, T* gcp, int64_t B, int64_t L,
               const ParaRnnOptions& opt, DType dtype) {

@@ -1,7 +1,8 @@
-// ParaRNN (spec/mixers.md §7.3–7.4): the ParaGRU / ParaLSTM recurrence over a whole sequence as one
-// fused autograd op, computed either by the sequential loop or by Newton's method on the system
-// F(h)_l = h_l − f(h_{l−1}, x_l) = 0, each Newton step a linear recurrence with the cell's diagonal
-// (GRU) or 2×2-block (LSTM) Jacobian solved by the chunked parallel scan (layers/rnn/linear_scan.h).
+// ParaRNN (Danieli et al. 2025, arXiv 2510.21450; reference apple/ml-pararnn): the ParaGRU /
+// ParaLSTM recurrence over a whole sequence as one fused autograd op, computed either by the
+// sequential loop or by Newton's method on the system F(h)_l = h_l − f(h_{l−1}, x_l) = 0, each
+// Newton step a linear recurrence with the cell's diagonal (GRU) or 2×2-block (LSTM) Jacobian
+// solved by the chunked parallel scan (layers/rnn/linear_scan.h).
 //
 // Both modes share one backward: the adjoint recurrence λ_l = g_l + J_{l+1}^T λ_{l+1} at the
 // solution (Jacobians recomputed there), solved by the same scan in reversed time (parallel mode)

@@ -1,4 +1,4 @@
-// Causal long convolution by FFT (spec/mixers.md §2.2–2.3): y[b, t, h] = Σ_{s ≤ t} K[h, t − s] u[b, s, h].
+// Causal long convolution by FFT (as in S4/S4D): y[b, t, h] = Σ_{s ≤ t} K[h, t − s] u[b, s, h].
 // Both signals are zero-padded to n_fft ≥ 2L (default: the next power of two), so the circular
 // convolution the FFT computes equals the linear one on [0, L) and nothing flows from the future.
 // Backward: du = correlation of dy with K, dK = Σ_b correlation of dy with u (conjugate spectra).

@@ -1,4 +1,5 @@
-// HiPPO-LegS in normal-plus-low-rank form (S4, spec/mixers.md §2; s4 `transition('legs')`, `nplr`).
+// HiPPO-LegS in normal-plus-low-rank form (S4: Gu, Goel & Ré 2022, Theorem 1; s4 `transition('legs')`,
+// `nplr`).
 //
 // The LegS matrix A (N × N, A[n,k] = −√((2n+1)(2k+1)) for n > k, −(n+1) on the diagonal, 0 above)
 // and B[n] = √(2n+1) satisfy A + P Pᵀ = −I/2 + S with P[n] = √(n + 1/2) and S skew-symmetric, so

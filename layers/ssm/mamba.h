@@ -1,4 +1,4 @@
-// Mamba block (spec/mixers.md §3.1, state-spaces/mamba `mamba_simple.py`), E = expand·D:
+// Mamba block (Gu & Dao 2023, §3.4 and Fig. 3; state-spaces/mamba `mamba_simple.py`), E = expand·D:
 //   [x, z] = in_proj(X)                      (B, L, 2E)
 //   x = SiLU(causal depthwise conv_K(x))     kernel d_conv, with bias (layers/causal_conv.h)
 //   [δ, Bm, Cm] = x_proj(x)                  (B, L, R + 2N)

@@ -1,4 +1,4 @@
-// S4 mixer (spec/mixers.md §2; the original S4 layer, s4 `SSKernelNPLR` with HiPPO-LegS): the S4D
+// S4 mixer (Gu, Goel & Ré 2022; the original S4 layer, s4 `SSKernelNPLR` with HiPPO-LegS): the S4D
 // block (FFT convolution + D_skip, then GELU and a GLU projection) with a diagonal-plus-low-rank
 // state matrix Λ − P P* and a learnt input vector B. Its kernel is computed for l_max =
 // model.block_size, because the learnt C̃ belongs to one kernel length (as in the reference), and

@@ -1,5 +1,5 @@
-// The S4 convolution kernel with a diagonal-plus-low-rank state matrix (spec/mixers.md §2; Gu et al.
-// 2022, Algorithm 1; s4 `SSKernelNPLR`), built from differentiable ops, and its recurrent form.
+// The S4 convolution kernel with a diagonal-plus-low-rank state matrix (S4: Gu, Goel & Ré 2022,
+// Algorithm 1; s4 `SSKernelNPLR`), built from differentiable ops, and its recurrent form.
 //
 // Per channel h (N/2 kept modes n of N; the rest are their conjugates): Ã = Λ − P P* with
 // Λ = −exp(log_A_real) + i A_imag, bilinear discretisation with step Δ = exp(log_dt), learnt C̃

@@ -12,7 +12,8 @@
 namespace sf {
 namespace {
 
-// Im A of mode n of a state of size N (spec §2.1), each row of a (D, N/2) parameter alike.
+// Im A of mode n of a state of size N (S4D-Lin or S4D-Inv of the S4D paper), each row of a (D, N/2)
+// parameter alike.
 Init imag_init(SsmInit kind, int64_t N) {
   return Init::custom([kind, N](Tensor& t, RngStream) {
     double* p = t.data<double>();

@@ -1,5 +1,6 @@
-// S4D mixer (spec/mixers.md §2.1, block of s4 `example.py`): a bank of D diagonal SSMs applied as
-// a causal FFT convolution with the kernel of s4d_kernel, plus the D_skip term, then GELU and a
+// S4D mixer (Gu et al. 2022, "On the Parameterization and Initialization of Diagonal State Space
+// Models"; state-spaces/s4 `models/s4/s4d.py`, block of `example.py`): a bank of D diagonal SSMs
+// applied as a causal FFT convolution with the kernel of s4d_kernel, plus the D_skip term, then GELU and a
 // pointwise D → 2D projection with GLU. The residual, norm and dropout come from the block.
 // Parameters: log_dt (D), log_A_real (D, N/2), A_imag (D, N/2), C (D, N/2, 2), D_skip (D), out.
 // Init: log_dt ~ U(log dt_min, log dt_max), Re A = −1/2, Im A by model.ssm.init (S4D-Lin π n,

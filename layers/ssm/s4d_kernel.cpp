@@ -8,7 +8,7 @@
 namespace sf {
 namespace {
 
-// One mode's continuous and discrete quantities (§2.1).
+// One mode's continuous and discrete quantities.
 template <class T>
 struct Mode {
   T delta;

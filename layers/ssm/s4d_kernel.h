@@ -1,10 +1,10 @@
-// The S4D convolution kernel (spec/mixers.md §2.1–2.3) as one fused autograd op, and the ZOH
+// The S4D convolution kernel (S4D paper §3; s4 `s4d.py`) as one fused autograd op, and the ZOH
 // discretisation that the recurrent step uses.
 //
 // Per channel h and mode n (N/2 complex modes): Δ = exp(log_dt), A = −exp(log_A_real) + i A_imag,
 // C̃ = C (exp(ΔA) − 1) / A, and K[h, l] = 2 Re Σ_n C̃ exp(l ΔA) for l < L, with exp(l ΔA) computed
-// directly (not by repeated products) so that its modulus does not drift. Backward is the closed
-// form of §2.3 (two more Vandermonde sums).
+// directly (not by repeated products) so that its modulus does not drift. Backward is in closed
+// form (two more Vandermonde sums, Σ_l dK[l] z^l and Σ_l l dK[l] z^l with z = exp(ΔA)).
 #pragma once
 #include "autograd/function.h"
 

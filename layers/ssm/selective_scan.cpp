@@ -118,7 +118,7 @@ struct Grads {
   T *du, *dd, *dBp, *dCp, *dAp, *dDp;
 };
 
-// Reverse (adjoint) scan over chunk c of batch b, channel block k (§3.2). `lam` ((e1−e0)×N) holds
+// Reverse (adjoint) scan over chunk c of batch b, channel block k (selective_scan.h). `lam` ((e1−e0)×N) holds
 // the carry a_{t1} λ_{t1} from the next chunk on entry and a_{t0} λ_{t0} on exit; h0 is the state
 // before the chunk; hbuf (chunk × kEBlock × N) is scratch for the recomputed states.
 template <class T>

@@ -1,4 +1,6 @@
-// The selective scan of Mamba (spec/mixers.md §3.1 step 5, §3.2, §3.3) as one fused autograd op.
+// The selective scan of Mamba (Gu & Dao 2023, Algorithm 2; oracle: `selective_scan_ref` in
+// state-spaces/mamba) as one fused autograd op. As in the reference code (unlike the paper's text),
+// A is discretised by ZOH and B by the Euler rule Δ B.
 //
 //   h_t[e,n] = exp(Δ_t[e] A[e,n]) h_{t−1}[e,n] + Δ_t[e] Bm_t[n] u_t[e],   h_{−1} = 0
 //   y_t[e]   = Σ_n Cm_t[n] h_t[e,n] + D[e] u_t[e]
@@ -7,10 +9,11 @@
 // every (batch, chunk, channel) is kept only at chunk starts (B·⌈L/chunk⌉·E·N values) and
 // recomputed inside a chunk during backward, so no (B, L, E, N) tensor is ever written. Work items
 // run in parallel; when batch × channel blocks are too few to occupy the cores, chunks run in
-// parallel too with the two-level scan of §3.3 (local scans, a sequential pass over chunk
-// boundaries, a rerun from the corrected starts). Backward is the reverse (adjoint) scan of §3.2
-// with the same schedule. Cross-channel and cross-chunk sums go through per-item partials reduced
-// in a fixed order: results are bit-identical for any thread count.
+// parallel too with a two-level scan (local scans, a sequential pass over chunk boundaries, a
+// rerun from the corrected starts). Backward is the reverse (adjoint) scan
+// λ_t[e,n] = g_t[e] Cm_t[n] + exp(Δ_{t+1}[e] A[e,n]) λ_{t+1}[e,n] with the same schedule.
+// Cross-channel and cross-chunk sums go through per-item partials reduced in a fixed order:
+// results are bit-identical for any thread count.
 #pragma once
 #include "autograd/function.h"
 

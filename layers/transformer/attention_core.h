@@ -1,6 +1,6 @@
 // The causal attention core: softmax(Q K^T / √d_h + bias, causal) V for q, k, v (B, H, L, d_h).
 // `bias` is undefined or broadcasts to (B, H, L, L) (ALiBi: (H, L, L)); it gets no gradient.
-// On the CPU this is the fused flash kernel (autograd/fused_attention.h, spec/mixers.md §1.3, O(L) memory);
+// On the CPU this is the fused flash kernel (autograd/fused_attention.h, core/cpu/attention.h, O(L) memory);
 // attention_core_reference is the naive composite (materialises the (B, H, L, L) scores), its oracle in tests.
 #pragma once
 #include "autograd/variable.h"

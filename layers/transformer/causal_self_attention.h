@@ -1,7 +1,8 @@
-// Causal multi-head self-attention (spec/mixers.md §1.1): a fused qkv projection D -> 3D, H heads
-// of width d_h = D/H, the positional scheme applied to q and k (rope) or to the scores (alibi),
-// attention_core, heads merged, output projection D -> D. pos = learned / sinusoidal / none need
-// nothing here (the model adds the tables to the embeddings; none relies on the mask alone).
+// Causal multi-head self-attention (GPT-2, as nanoGPT's CausalSelfAttention): a fused qkv
+// projection D -> 3D, H heads of width d_h = D/H, the positional scheme applied to q and k (rope) or
+// to the scores (alibi), attention_core, heads merged, output projection D -> D. pos = learned /
+// sinusoidal / none need nothing here (the model adds the tables to the embeddings; none relies on
+// the mask alone).
 // Init: wqkv N(0, init_std²); wo, which writes into the residual stream, N(0, (init_std/√(2·n_layer))²).
 #pragma once
 #include <memory>

@@ -1,5 +1,6 @@
-// Positional encodings of spec/mixers.md §1.2 that are fixed tables or score biases. The learned
-// table (APE) is an Embedding in the SequenceModel.
+// The positional encodings that are fixed tables or score biases: sinusoidal (Vaswani et al. 2017),
+// RoPE (Su et al. 2021, RoFormer) and ALiBi (Press et al. 2022). The learned table (APE) is an
+// Embedding in the SequenceModel.
 #pragma once
 #include <vector>
 

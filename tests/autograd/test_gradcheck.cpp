@@ -1,4 +1,4 @@
-// A float64 finite-difference gradcheck for every differentiable op (spec: mixers.md §0 test 1).
+// A float64 finite-difference gradcheck (autograd/gradcheck.h) for every differentiable op.
 #include <gtest/gtest.h>
 
 #include "autograd/functions.h"

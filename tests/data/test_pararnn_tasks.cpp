@@ -1,4 +1,4 @@
-// ParaRNN's synthetic tasks (spec/mixers.md §8.4): targets recomputed independently of the generators.
+// ParaRNN's synthetic tasks (App. C.2 of the paper): targets recomputed independently of the generators.
 #include <gtest/gtest.h>
 
 #include "data/synthetic/task.h"

@@ -1,4 +1,4 @@
-// Induction heads (spec/mixers.md §8.2) and MQAR (§8.3): structure of every example and its targets.
+// Induction heads (Mamba §4.1.2) and MQAR (Zoology): structure of every example and its targets.
 #include <gtest/gtest.h>
 
 #include <map>

@@ -1,4 +1,4 @@
-// Synthetic tasks: generators follow spec/mixers.md §8 and TaskSource batches them reproducibly.
+// Synthetic tasks: generators follow data/synthetic/generators.h and TaskSource batches them reproducibly.
 #include <gtest/gtest.h>
 
 #include "core/ops.h"

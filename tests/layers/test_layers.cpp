@@ -1,5 +1,5 @@
 // Linear, norms, MLPs and attention: forward values and float64 gradchecks w.r.t. the input and
-// every parameter (spec/mixers.md §0 test 1).
+// every parameter (autograd/gradcheck.h).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Positional encodings (spec/mixers.md §1.2): sinusoidal table, RoPE pairing and relative
+// Positional encodings (layers/transformer/positional.h): sinusoidal table, RoPE pairing and relative
 // invariance, ALiBi slopes and bias.
 #include <gtest/gtest.h>
 

@@ -15,7 +15,7 @@ namespace {
 
 using test::parameter;
 
-ModelConfig shakespeare_config() {  // spec/mixers.md §1.5: 4 layers, 128 wide, 65 chars, no bias
+ModelConfig shakespeare_config() {  // nanoGPT's CPU shakespeare_char: 4 layers, 128 wide, 65 chars, no bias
   ModelConfig c;
   c.n_layer = 4;
   c.n_head = 4;

@@ -1,4 +1,4 @@
-// RNN benchmarks (not tests; spec/mixers.md §7.7):
+// RNN benchmarks (not tests), the CPU counterpart of ParaRNN's timings (Danieli et al. 2025, Fig. 1):
 //  1. dense LSTM / GRU forward+backward tokens/s at PyTorch's peer shape (B=8, L=256, H=384);
 //     run_rnn_bench.sh runs torch's nn.LSTM / nn.GRU in the same invocation and prints the ratio.
 //  2. the ParaGRU layer, sequential vs parallel (Newton + chunked scan) wall time vs L, on 1 and on

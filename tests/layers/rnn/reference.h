@@ -9,7 +9,7 @@
 
 namespace sf::test {
 
-// ParaGRU / ParaLSTM as the plain loop of spec §7.2. u (B, L, 3, d), a (3, d), cp (2, d) -> h (B, L, d).
+// ParaGRU / ParaLSTM as the plain sequential loop of the cell. u (B, L, 3, d), a (3, d), cp (2, d) -> h (B, L, d).
 inline Variable para_rnn_reference(ParaCellKind kind, const Variable& u, const Variable& a, const Variable& cp) {
   const int64_t B = u.size(0), L = u.size(1), d = u.size(3);
   auto row = [](const Variable& m, int64_t k) { return select(m, 0, k); };

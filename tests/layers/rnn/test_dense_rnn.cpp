@@ -1,4 +1,4 @@
-// Dense LSTM / GRU (spec/mixers.md §7.1): the fused op against autograd through the naive loop,
+// Dense LSTM / GRU (PyTorch's conventions): the fused op against autograd through the naive loop,
 // gradcheck, the mixers' step mode and multi-layer stacking.
 #include <gtest/gtest.h>
 

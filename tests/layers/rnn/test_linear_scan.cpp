@@ -1,4 +1,4 @@
-// The chunked scan against forward substitution (spec/mixers.md §7.3), diagonal and 2×2 blocks.
+// The chunked scan against forward substitution, diagonal and 2×2 blocks.
 #include <gtest/gtest.h>
 
 #include "layers/rnn/linear_scan.h"

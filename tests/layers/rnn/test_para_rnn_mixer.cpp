@@ -1,6 +1,6 @@
 // The ParaGRU / ParaLSTM mixers: gradcheck w.r.t. every parameter and the input, parallel mode =
 // sequential mode, step = forward, causality, registry; then the same for the paper's gated block
-// (model.rnn.block = gated, spec/mixers.md §7.5), its parameter layout and the learned residual scale
+// (model.rnn.block = gated, ParaRNN App. C.1), its parameter layout and the learned residual scale
 // of the block around it.
 #include <gtest/gtest.h>
 

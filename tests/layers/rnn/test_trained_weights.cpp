@@ -1,7 +1,7 @@
-// Parallel mode = sequential mode on trained weights, at L = 64, 1024 and 8192 (spec/mixers.md §7.6;
-// the random-weights version is ParaRnn.ParallelEqualsSequentialFloat32AtLongLengths). The fixtures
-// in golden/ are the mixers of keepnth_{paragru,paralstm} after training (golden/README.md): trained
-// recurrences are larger than the init's, which is where Newton has to work.
+// Parallel mode = sequential mode on trained weights, at L = 64, 1024 and 8192 (the random-weights
+// version is ParaRnn.ParallelEqualsSequentialFloat32AtLongLengths). The fixtures in golden/ are the
+// mixers of keepnth_{paragru,paralstm} after training (golden/README.md): trained recurrences are
+// larger than the init's, which is where Newton has to work.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,4 +1,4 @@
-// The Mamba block (spec/mixers.md §3.4): reference initialisation, gradcheck of the whole block,
+// The Mamba block: the initialisation of state-spaces/mamba, gradcheck of the whole block,
 // causality, recurrent step = parallel forward, and a SequenceModel built with mixer = mamba.
 #include <gtest/gtest.h>
 

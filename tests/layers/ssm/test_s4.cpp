@@ -1,4 +1,4 @@
-// S4 with the DPLR (HiPPO-LegS) state matrix (spec/mixers.md §2): the NPLR decomposition
+// S4 with the DPLR (HiPPO-LegS) state matrix (Gu, Goel & Ré 2022): the NPLR decomposition
 // reconstructs LegS; irfft against the inverse DFT sum and its gradcheck; the Cauchy/Woodbury
 // kernel against the dense powers C Ā^l B̄; FFT path = recurrence; kernel and mixer gradchecks;
 // causality; configuration errors.

@@ -1,4 +1,4 @@
-// S4D (spec/mixers.md §2.4): FFT convolution = direct O(L²) convolution = the recurrent step;
+// S4D: FFT convolution = direct O(L²) convolution = the recurrent step;
 // the closed-form kernel backward and the FFT-conv backward against finite differences; causality
 // (and its failure without zero padding); the whole mixer's gradcheck.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// The fused selective scan against the naive recurrence built from primitive autograd ops
-// (spec/mixers.md §3.4): forward and every gradient, both schedules, chunk sizes that do and do not
+// The fused selective scan against the naive recurrence built from primitive autograd ops (the
+// loop of state-spaces/mamba's `selective_scan_ref`): forward and every gradient, both schedules, chunk sizes that do and do not
 // divide L; float64 gradcheck; bit-identical results on 1 and 2 threads.
 #include <gtest/gtest.h>
 
