@@ -114,7 +114,7 @@ void register_train(CLI::App& app) {
       std::cout << "dry run: recipe, data and model are valid; nothing trained\n";
       return;
     }
-    if (speaks) std::cout << "run directory: " << options.out_dir << "\n";
+    if (speaks) std::cout << "run directory: " << options.out_dir << std::endl;  // before the first step, also in a log file
     if (speaks && world.world > 1)
       std::cout << "data-parallel: " << world.world << " ranks, " << trainer.config().train.batch_size / world.world
                 << " of the global batch of " << trainer.config().train.batch_size << " sequences each\n";

@@ -266,7 +266,11 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     }
     if (save_now) save(out);
     if (fault_injected("step_kill", step_)) std::raise(SIGKILL);  // tests: a kill -9 between steps
-    if (stop_now) break;
+    // A signal during this step's evaluation or checkpoint write stops at this step too (one process: ranks
+    // agree only on the flag they shared before the update).
+    const bool late_stop = !stop_now && !grad_sync_ && stop_requested();
+    if (late_stop && !save_now) save(out);
+    if (stop_now || late_stop) break;
     if (log_now || save_now) {  // evaluation and saving stay out of the next throughput window
       window_start = Clock::now();
       window_tokens = 0;

@@ -1,10 +1,10 @@
 // Ctrl-C and SIGTERM at random moments of real training never lose the run. Each case runs a shipped
-// recipe with the default GEMM kernel and signals it at 20 random moments (new runs each) spread over
-// its first seconds of training: log-uniform delays from 1 ms to 3 s after the run starts training, so
-// the first step, later steps' forward and backward, and checkpoint writes (one after every step here)
-// are all hit. Runs go on, up to 40, until forward, backward and a checkpoint write have each been hit
-// at least once (the run's own stop message names what it was doing). Every run must exit 0 and name the
-// checkpoint it saved, and that checkpoint must resume for one more step.
+// recipe with the default GEMM kernel and signals it at 20 moments (new runs each) spread over its first
+// seconds of training: one right as training starts (the first step), one as soon as a checkpoint write
+// has begun (one is written after every step here), the rest at random delays up to 3 s, log-uniform
+// (weighted to the first steps) and uniform in turn. Runs go on, up to 40, until forward, backward and a
+// checkpoint write have each been hit at least once (the run's own stop message names what it was doing).
+// Every run must exit 0 and name the checkpoint it saved, and that checkpoint must resume for one more step.
 //
 // Before signals were taken by a dedicated thread (train/signals.h), 1 in 3 baby runs at batch 8 died
 // with "corrupted size vs. prev_size" or a segfault and no checkpoint.
@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -41,12 +42,21 @@ int runs_wanted() {
   return env && *env ? std::max(1, std::atoi(env)) : 20;
 }
 
-bool wait_for_text(const std::string& path, const std::string& text, pid_t pid) {
-  for (int i = 0; i < 120000; ++i) {  // 2 minutes: setup on a loaded machine
-    if (read_text(path).find(text) != std::string::npos) return true;
+// Polls `ready` until it holds (true) or the run `pid` has ended or 2 minutes (setup on a loaded machine) passed.
+bool wait_until(const std::function<bool()>& ready, pid_t pid) {
+  for (int i = 0; i < 1200000; ++i) {
+    if (ready()) return true;
     if (waitpid(pid, nullptr, WNOHANG) != 0) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
   }
+  return false;
+}
+
+// A checkpoint is being written: its temporary file exists (train/checkpoint.h).
+bool writing_checkpoint(const std::string& out) {
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(out + "/checkpoints", ec))
+    if (f.path().extension() == ".tmp") return true;
   return false;
 }
 
@@ -63,7 +73,7 @@ TEST_P(SignalStress, EveryRunSavesACheckpointThatResumes) {
     args.emplace_back(o);
 
   std::mt19937_64 rng(std::random_device{}());
-  std::uniform_real_distribution<double> log_ms(0.0, std::log(3000.0));
+  std::uniform_real_distribution<double> log_ms(0.0, std::log(3000.0)), uniform_ms(0.0, 3000.0);
   std::map<std::string, int> activities;  // what the runs were doing when the signal came
   const std::set<std::string> required{"forward", "backward", "checkpoint write"};
   auto covered = [&] {
@@ -79,14 +89,23 @@ TEST_P(SignalStress, EveryRunSavesACheckpointThatResumes) {
     const pid_t pid = spawn_seqforge(run_args, log);
     ASSERT_GT(pid, 0);
     // "run directory:" is printed once the model is built, just before the first step.
-    ASSERT_TRUE(wait_for_text(log, "run directory:", pid)) << read_text(log);
-    const int delay_us = static_cast<int>(1000.0 * std::exp(log_ms(rng)));
-    std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+    ASSERT_TRUE(wait_until([&] { return read_text(log).find("run directory:") != std::string::npos; }, pid))
+        << read_text(log);
+    // Run 0 signals at once (the first step), run 1 as soon as a checkpoint write has begun; the others at
+    // random: log-uniform delays (most in the first steps) and uniform ones (steady state) in turn.
+    int delay_us = 0;
+    if (runs == 1) {
+      ASSERT_TRUE(wait_until([&] { return writing_checkpoint(out); }, pid)) << read_text(log);
+    } else if (runs > 1) {
+      delay_us = static_cast<int>(1000.0 * (runs % 2 ? std::exp(log_ms(rng)) : uniform_ms(rng)));
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+    }
     kill(pid, c.signal);
     const int status = wait_status(pid);
     const std::string text = read_text(log);
-    SCOPED_TRACE("run " + std::to_string(runs) + ", signal " + std::to_string(delay_us / 1000) +
-                 " ms after training started:\n" + text);
+    SCOPED_TRACE("run " + std::to_string(runs) + ", signal " +
+                 (runs == 1 ? "during a checkpoint write" : std::to_string(delay_us / 1000) + " ms after training started") +
+                 ":\n" + text);
     ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     ASSERT_EQ(WEXITSTATUS(status), 0);
     std::smatch m;
