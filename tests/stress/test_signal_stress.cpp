@@ -5,6 +5,7 @@
 // (weighted to the first steps) and uniform in turn. Runs go on, up to 40, until forward, backward and a
 // checkpoint write have each been hit at least once (the run's own stop message names what it was doing).
 // Every run must exit 0 and name the checkpoint it saved, and that checkpoint must resume for one more step.
+// SF_SIGNAL_STRESS_RUNS=N (sanitizer builds in CI) makes exactly N runs, without the phase requirement.
 //
 // Before signals were taken by a dedicated thread (train/signals.h), 1 in 3 baby runs at batch 8 died
 // with "corrupted size vs. prev_size" or a segfault and no checkpoint.
@@ -36,10 +37,12 @@ struct StressCase {
 std::string describe(const StressCase& c) { return std::string(c.name) + (c.signal == SIGINT ? "_SIGINT" : "_SIGTERM"); }
 void PrintTo(const StressCase& c, std::ostream* os) { *os << describe(c); }
 
-// The number of moments; SF_SIGNAL_STRESS_RUNS lowers it for slow (sanitizer) builds.
-int runs_wanted() {
+constexpr int kRuns = 20;
+
+// SF_SIGNAL_STRESS_RUNS=N runs N moments and no more (slow sanitizer builds): too few to require every phase.
+int runs_from_env() {
   const char* env = std::getenv("SF_SIGNAL_STRESS_RUNS");
-  return env && *env ? std::max(1, std::atoi(env)) : 20;
+  return env && *env ? std::max(1, std::atoi(env)) : 0;
 }
 
 // Polls `ready` until it holds (true) or the run `pid` has ended or 2 minutes (setup on a loaded machine) passed.
@@ -82,7 +85,8 @@ TEST_P(SignalStress, EveryRunSavesACheckpointThatResumes) {
     return true;
   };
   int runs = 0;
-  for (; runs < runs_wanted() || (!covered() && runs < 2 * runs_wanted()); ++runs) {
+  const int fixed_runs = runs_from_env();
+  for (; fixed_runs ? runs < fixed_runs : runs < kRuns || (!covered() && runs < 2 * kRuns); ++runs) {
     const std::string out = tmp.path + "/run" + std::to_string(runs), log = out + ".log";
     std::vector<std::string> run_args = args;
     run_args.insert(run_args.end(), {"--out", out});
@@ -131,7 +135,7 @@ TEST_P(SignalStress, EveryRunSavesACheckpointThatResumes) {
   std::string seen;
   for (const auto& [what, n] : activities) seen += what + " " + std::to_string(n) + ", ";
   std::cout << "[          ] " << runs << " runs; the signal came during: " << seen << "\n";
-  EXPECT_TRUE(covered()) << "after " << runs << " runs the signals fell only during: " << seen;
+  if (fixed_runs == 0) EXPECT_TRUE(covered()) << "after " << runs << " runs the signals fell only during: " << seen;
 }
 
 // The baby GPT at batch 8 (nanoGPT's shakespeare_char; it crashed most often) and the tiny one.
