@@ -22,8 +22,8 @@ so that a real change still shows. Over thousands of steps training does amplify
 (Mamba selective copying: 93.7 % with Eigen, 94.0 % with oneDNN), which is one reason the long rows are
 not rerun here: README lists them with the commit at which each was last measured.
 
-Default rows ("quick"): about 4 min with --jobs 2 (249 s at fbf41d0; ~18 min with one job when the
-shared machine is loaded).
+Default rows ("quick"): 2.5-4 min with --jobs 2 on the two cores (142 s and 249 s at 3460cda; ~18 min with
+one job when the shared machine is loaded).
 --more adds rows of one to seven minutes each (~20 min more with one loaded core).
 
 Python 3 standard library only.
