@@ -81,6 +81,7 @@ void register_train(CLI::App& app) {
       ->needs(resume);
   cmd->add_option("--sample", args->sample_tokens,
                   "at the end of a text run, print this many tokens sampled from the final model; 0 = none")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--dry-run", args->dry_run, "validate the recipe, build the model, print it, and stop");
   cmd->add_flag("--check-nan", args->check_nan,
