@@ -16,11 +16,7 @@ namespace sf {
 namespace fs = std::filesystem;
 using detail::cat;
 
-namespace {
-
-const std::vector<std::string> kReserved = {"defaults"};
-
-std::string read_text(const fs::path& path, const std::string& what) {
+std::string read_text(const std::filesystem::path& path, const std::string& what) {
   SF_CHECK(!fs::is_directory(path), "cannot read ", what, " '", path.string(), "': is a directory, not a YAML file");
   std::ifstream in(path, std::ios::binary);
   SF_CHECK(in, "cannot read ", what, " '", path.string(), "': ", std::strerror(errno));
@@ -36,6 +32,10 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
     throw Error(cat(source, ":", e.mark.line + 1, ": malformed YAML: ", e.msg));
   }
 }
+
+namespace {
+
+const std::vector<std::string> kReserved = {"defaults"};
 
 BindContext context_for(const std::string& source, bool has_lines, Provenance* where) {
   static const std::vector<std::string> keys = schema_keys<RunConfig>();
@@ -54,10 +54,10 @@ bool holds_key(const YAML::Node& map, std::string_view key) {
 // `base` (absolute) and stored absolute; an empty `base` leaves paths as written (a checkpoint's text).
 void apply_document(const YAML::Node& doc, const BindContext& ctx, const fs::path& base, RunConfig& config) {
   if (doc.IsMap()) {
-    for (const auto& entry : doc) {  // refused rather than ignored: nothing reads a sweep yet
+    for (const auto& entry : doc) {  // refused rather than ignored: `train` would run one variant of it
       if (entry.first.IsScalar() && entry.first.Scalar() == "sweep")
-        ctx.fail(entry.first.Mark(), "'sweep' is for `seqforge ablate`, which is not available yet; remove it and "
-                                     "run each setting with a key.sub=value override");
+        ctx.fail(entry.first.Mark(), "'sweep' belongs in a sweep file (base: RECIPE plus sweep:), which "
+                                     "`seqforge ablate SWEEP.yaml` runs; a recipe cannot hold one");
     }
   }
   bind_yaml(doc, config, ctx);

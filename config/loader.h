@@ -8,7 +8,7 @@
 // optional `defaults:`. A configs file may list its own defaults. Each file is checked against
 // the schema on its own, so an error names that file and line; the files are then merged depth
 // first (a file's defaults in order, then the file itself), and the command-line overrides last.
-// `sweep:` is refused until `seqforge ablate` exists to read it.
+// `sweep:` is refused: it belongs in a sweep file, which `seqforge ablate` reads (train/sweep.h).
 //
 // Paths (the keys path_fields lists: data.path, data.val_path, train.init_from): a relative path
 // written in a YAML file is relative to the directory of that file; one given on the command line
@@ -16,8 +16,11 @@
 // recipe means the same files wherever seqforge is started, and the resolved config (printed,
 // config.resolved.yaml, a checkpoint's /config) names absolute paths.
 #pragma once
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include <yaml-cpp/yaml.h>
 
 #include "config/run_config.h"
 #include "config/validator.h"
@@ -46,5 +49,10 @@ LoadedConfig load_run_config(const std::string& recipe_path, const std::vector<s
 // where each key was set.
 RunConfig run_config_from_yaml(const std::string& text, const std::string& source,
                                const std::vector<std::string>& overrides = {}, Provenance* where = nullptr);
+
+// A file's text; throws sf::Error naming `what` ("recipe") and the path when it cannot be read.
+std::string read_text(const std::filesystem::path& path, const std::string& what);
+// Parses YAML text; a syntax error is an sf::Error naming `source` and the line.
+YAML::Node parse_yaml(const std::string& text, const std::string& source);
 
 }  // namespace sf

@@ -17,5 +17,7 @@ void register_eval(CLI::App& app);
 void register_generate(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_schema(CLI::App& app);
+void register_ablate(CLI::App& app);  // and `plot`, in the same file
+void register_plot(CLI::App& app);
 
 }  // namespace sf::cli

@@ -16,6 +16,7 @@ namespace {
 // Every subcommand, in --help order (see tools/commands.h).
 const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train, sf::cli::register_eval,
                                                    sf::cli::register_generate, sf::cli::register_bench,
+                                                   sf::cli::register_ablate, sf::cli::register_plot,
                                                    sf::cli::register_schema};
 
 }  // namespace

@@ -61,6 +61,31 @@ void truncate_metrics_after(const std::string& path, int64_t step) {
   SF_CHECK(!ec, path, ": cannot replace it with the truncated metrics: ", ec.message());
 }
 
+std::vector<std::vector<std::pair<std::string, double>>> read_metrics(const std::string& path) {
+  std::vector<std::vector<std::pair<std::string, double>>> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {  // json_line's form: {"k": v, "k2": v2}
+    if (line.size() < 2 || line.front() != '{' || line.back() != '}') continue;
+    std::vector<std::pair<std::string, double>> row;
+    size_t at = 1;
+    bool ok = true;
+    while (ok && at + 1 < line.size()) {
+      const size_t k0 = line.find('"', at), k1 = k0 == std::string::npos ? k0 : line.find('"', k0 + 1);
+      const size_t colon = k1 == std::string::npos ? k1 : line.find(':', k1);
+      if (colon == std::string::npos) break;
+      size_t v0 = line.find_first_not_of(' ', colon + 1), v1 = line.find_first_of(",}", v0);
+      const std::string_view text(line.data() + v0, v1 - v0);
+      double value = NAN;
+      if (text != "null") ok = std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc();
+      row.emplace_back(line.substr(k0 + 1, k1 - k0 - 1), value);
+      at = v1 + 1;
+    }
+    if (ok && !row.empty()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 int64_t peak_rss_bytes() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);

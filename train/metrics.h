@@ -26,6 +26,10 @@ class MetricsWriter {
 // atomically; a missing file is left missing.
 void truncate_metrics_after(const std::string& path, int64_t step);
 
+// The lines of a metrics.jsonl, each as its (key, value) pairs in written order (null reads as NaN). A
+// missing file reads as none; a line that is not one of ours is skipped.
+std::vector<std::vector<std::pair<std::string, double>>> read_metrics(const std::string& path);
+
 // This process's peak resident memory so far (getrusage's ru_maxrss).
 int64_t peak_rss_bytes();
 

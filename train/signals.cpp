@@ -16,6 +16,7 @@ std::atomic<int> g_signal{0};
 std::atomic<bool> g_armed{false};
 std::atomic<const char*> g_activity{"setup"};
 std::atomic<int64_t> g_step{-1};
+std::atomic<void (*)(int)> g_forward{nullptr};
 
 sigset_t stop_signals() {
   sigset_t set;
@@ -44,6 +45,7 @@ void say(const std::string& text) { (void)!::write(STDERR_FILENO, text.data(), t
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (!g_armed.load()) default_action(sig);
+    if (void (*forward)(int) = g_forward.load(); forward != nullptr) forward(sig);
     if (g_signal.load() != 0) {
       say("\nseqforge: second signal, exiting now without saving\n");
       _exit(128 + sig);
@@ -75,6 +77,8 @@ StopOnSignal::StopOnSignal() {
 }
 
 StopOnSignal::~StopOnSignal() { g_armed.store(false); }
+
+void forward_stop_signals(void (*forward)(int)) { g_forward.store(forward); }
 
 bool stop_requested() { return g_signal.load() != 0; }
 int stop_signal() { return g_signal.load(); }

@@ -26,6 +26,12 @@ class StopOnSignal {
   StopOnSignal& operator=(const StopOnSignal&) = delete;
 };
 
+// Calls `forward(signal)` from the signal thread on every SIGINT/SIGTERM while a StopOnSignal lives,
+// before acting on it (a second signal then still ends this process): `seqforge ablate` passes each one
+// on to its training processes. nullptr stops forwarding. `forward` runs on the signal thread, next to
+// the others: it may only touch what is safe to share (atomics).
+void forward_stop_signals(void (*forward)(int signal));
+
 // True once a stop signal arrived; the signal's number (0 = none).
 bool stop_requested();
 int stop_signal();

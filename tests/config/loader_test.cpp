@@ -212,7 +212,7 @@ TEST_F(RecipeTree, MissingRecipeIsAnError) {
 }
 
 TEST_F(RecipeTree, SweepIsRefusedUntilAblateReadsIt) {
-  const std::string refused = "'sweep' is for `seqforge ablate`, which is not available yet";
+  const std::string refused = "'sweep' belongs in a sweep file (base: RECIPE plus sweep:), which `seqforge ablate SWEEP.yaml` runs";
   EXPECT_CONTAINS(load_error("model: {n_layer: 2}\nsweep: {optim.lr: [1e-3, 3e-4]}\n"),
                   dir.path("recipes/r.yaml") + ":2: " + refused);
   dir.write("configs/s.yaml", "model: {n_layer: 2}\n\nsweep:\n  optim.lr: [1e-3]\n");

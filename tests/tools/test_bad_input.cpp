@@ -44,9 +44,9 @@ const Case kCases[] = {
     {"unknown_enum_value", "model: {norm: batchnorm}\n", "train {case} --dry-run", "layernorm"},
     {"defaults_file_missing", "defaults: [model/no_such_model]\n", "train {case} --dry-run", "no_such_model"},
     {"sweep_refused", "model: {n_layer: 2}\nsweep: {optim.lr: [1.0e-3, 3.0e-4]}\n", "train {case} --dry-run",
-     "{case}:2: 'sweep' is for `seqforge ablate`, which is not available yet", 1, "", true},
+     "{case}:2: 'sweep' belongs in a sweep file", 1, "", true},
     {"sweep_override_refused", nullptr, "train {tiny} sweep.optim.lr=[1.0e-3] --dry-run",
-     "command line: 'sweep' is for `seqforge ablate`", 1, "", true},
+     "command line: 'sweep' belongs in a sweep file", 1, "", true},
     {"unknown_dataset", "data: {dataset: selective_copy}\n", "train {case} --dry-run",
      "{case}:1: data.dataset = \"selective_copy\": unknown dataset; did you mean 'selective_copying'? "
      "(text, or a task: copying, selective_copying,",

@@ -1,0 +1,198 @@
+#include "train/sweep_results.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+#include "core/error.h"
+#include "train/checkpoint.h"
+#include "train/metrics.h"
+
+namespace sf {
+namespace {
+namespace fs = std::filesystem;
+using detail::cat;
+
+double field(const std::vector<std::pair<std::string, double>>& row, const std::string& key) {
+  for (const auto& [k, v] : row) {
+    if (k == key) return v;
+  }
+  return NAN;
+}
+
+double median(std::vector<double> v) {
+  std::erase_if(v, [](double x) { return !std::isfinite(x); });
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+std::string number(double v, int precision) {
+  if (!std::isfinite(v)) return "";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(precision) << v;
+  return s.str();
+}
+
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string swept_value(const RunResult& r, const std::string& key) {
+  for (const auto& [k, v] : r.swept) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+// "1.9123 ± 0.0041" over the finite values; one value alone; "" for none.
+std::string mean_std(const std::vector<double>& values, int precision) {
+  std::vector<double> v;
+  for (double x : values) {
+    if (std::isfinite(x)) v.push_back(x);
+  }
+  if (v.empty()) return "";
+  double mean = 0;
+  for (double x : v) mean += x;
+  mean /= static_cast<double>(v.size());
+  if (v.size() == 1) return number(mean, precision);
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  return number(mean, precision) + " ± " + number(std::sqrt(ss / static_cast<double>(v.size() - 1)), precision);
+}
+
+void write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    SF_CHECK(out.is_open(), tmp.string(), ": cannot write");
+    out << text;
+    out.flush();
+    SF_CHECK(out.good(), tmp.string(), ": write failed");
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  SF_CHECK(!ec, path.string(), ": cannot replace it: ", ec.message());
+}
+
+}  // namespace
+
+RunResult read_run_result(const SweepRun& run, const std::string& run_dir, int64_t target_steps, bool failed) {
+  RunResult r;
+  r.variant = run.variant;
+  r.dir = run.dir;
+  r.seed = run.seed;
+  r.swept = run.swept;
+  std::vector<double> throughput;
+  for (const auto& row : read_metrics((fs::path(run_dir) / "metrics.jsonl").string())) {
+    r.steps = static_cast<int64_t>(field(row, "step"));
+    r.train_loss = field(row, "loss");
+    throughput.push_back(field(row, "tokens_per_s"));
+    r.wall_s = field(row, "elapsed_s");
+    r.peak_rss_mib = std::fmax(std::isnan(r.peak_rss_mib) ? 0 : r.peak_rss_mib, field(row, "peak_rss_mib"));
+    if (const double val = field(row, "val_loss"); !std::isnan(val)) {
+      r.val_loss = val;
+      r.best_val_loss = std::isnan(r.best_val_loss) ? val : std::min(r.best_val_loss, val);
+    }
+    if (const double acc = field(row, "val_accuracy"); !std::isnan(acc)) r.val_accuracy = acc;
+  }
+  r.tokens_per_s = median(throughput);
+  const std::string last = latest_checkpoint((fs::path(run_dir) / "checkpoints").string());
+  int64_t saved_step = 0;
+  if (!last.empty()) {
+    const Checkpoint c = load_checkpoint(last, /*with_optimizer=*/false);
+    saved_step = c.step;
+    for (const auto& [name, t] : c.model) r.parameters += t.numel();
+  }
+  if (failed) r.status = "failed";
+  else if (last.empty()) r.status = "not started";
+  else if (saved_step >= target_steps) r.status = "done";
+  else r.status = cat("stopped at step ", saved_step, " of ", target_steps);
+  return r;
+}
+
+std::string results_markdown(const Sweep& sweep, const std::vector<RunResult>& results) {
+  std::ostringstream md;
+  // A column per swept key while the table stays readable, else one column of "key=value" settings.
+  const bool columns = sweep.swept_keys.size() <= 3;
+  std::string keys_head = columns ? "" : " settings |", keys_rule = columns ? "" : "---|";
+  for (const std::string& k : sweep.swept_keys) {
+    if (!columns) break;
+    keys_head += " " + k + " |";
+    keys_rule += "---|";
+  }
+  const bool seeds = std::any_of(results.begin(), results.end(), [](const RunResult& r) { return r.seed >= 0; });
+  // Variants in sweep order, each with its runs.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const RunResult*>> by_variant;
+  for (const RunResult& r : results) {
+    if (!by_variant.count(r.variant)) order.push_back(r.variant);
+    by_variant[r.variant].push_back(&r);
+  }
+  md << "Sweep " << sweep.path << " (base " << sweep.base << ")" << (seeds ? "; mean ± std over seeds" : "") << ".\n\n";
+  md << "| variant |" << keys_head << " params | steps | val loss | best val loss | val acc | tok/s | wall s | peak MiB | runs |\n";
+  md << "|---|" << keys_rule << "---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  for (const std::string& v : order) {
+    const auto& runs = by_variant[v];
+    std::vector<double> val, best, acc, tps, wall, rss;
+    int done = 0;
+    for (const RunResult* r : runs) {
+      if (r->status != "done") continue;
+      ++done;
+      val.push_back(r->val_loss);
+      best.push_back(r->best_val_loss);
+      acc.push_back(r->val_accuracy);
+      tps.push_back(r->tokens_per_s);
+      wall.push_back(r->wall_s);
+      rss.push_back(r->peak_rss_mib);
+    }
+    md << "| " << v << " |";
+    if (columns) {
+      for (const std::string& k : sweep.swept_keys) md << " " << swept_value(*runs.front(), k) << " |";
+    } else {
+      std::string settings;
+      for (const auto& [k, value] : runs.front()->swept) {
+        const size_t dot = k.find('.');  // "model.ssm.d_state" -> "ssm.d_state": the section is plain from the key
+        settings += (settings.empty() ? "" : ", ") + (dot == std::string::npos ? k : k.substr(dot + 1)) + "=" + value;
+      }
+      md << " " << settings << " |";
+    }
+    md << " " << runs.front()->parameters << " | " << runs.front()->steps << " | " << mean_std(val, 4) << " | "
+       << mean_std(best, 4) << " | " << mean_std(acc, 4) << " | " << mean_std(tps, 0) << " | " << mean_std(wall, 0)
+       << " | " << mean_std(rss, 0) << " | " << done << " of " << runs.size() << " done |\n";
+  }
+  md << "\nRuns:\n\n| run | status | params | steps | train loss | val loss | best val loss | val acc | tok/s | wall s | peak MiB |\n"
+     << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const RunResult& r : results) {
+    md << "| " << r.dir << " | " << r.status << " | " << r.parameters << " | " << r.steps << " | " << number(r.train_loss, 4)
+       << " | " << number(r.val_loss, 4) << " | " << number(r.best_val_loss, 4) << " | " << number(r.val_accuracy, 4)
+       << " | " << number(r.tokens_per_s, 0) << " | " << number(r.wall_s, 0) << " | " << number(r.peak_rss_mib, 0) << " |\n";
+  }
+  return md.str();
+}
+
+void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& results, const std::string& dir) {
+  std::ostringstream csv;
+  csv << "variant,seed,run,status";
+  for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(k);
+  csv << ",parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,tokens_per_s,wall_s,peak_rss_mib\n";
+  for (const RunResult& r : results) {
+    csv << csv_cell(r.variant) << "," << (r.seed >= 0 ? std::to_string(r.seed) : "") << "," << csv_cell(r.dir) << ","
+        << csv_cell(r.status);
+    for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(swept_value(r, k));
+    csv << "," << r.parameters << "," << r.steps << "," << number(r.train_loss, 6) << "," << number(r.val_loss, 6) << ","
+        << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
+        << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "\n";
+  }
+  write_atomically(fs::path(dir) / "results.csv", csv.str());
+  write_atomically(fs::path(dir) / "results.md", results_markdown(sweep, results));
+}
+
+}  // namespace sf
