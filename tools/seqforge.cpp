@@ -2,6 +2,9 @@
 // failures into messages and exit codes:
 //   0 success, CLI11's code for a malformed command line, 1 for an sf::Error (a problem the user
 //   can fix: a bad recipe, a missing file), 2 for any other exception (a bug: please report it).
+#include <unistd.h>
+
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -19,9 +22,24 @@ const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train, sf::
                                                    sf::cli::register_ablate, sf::cli::register_plot,
                                                    sf::cli::register_schema};
 
+// OpenMP workers that wait for work spin on a core before they sleep: libgomp's default is 300,000
+// spins (milliseconds), so two runs sharing the cores take turns burning them and both collapse (a
+// 2-thread run next to another training fell from ~31,000 to ~1,400 tok/s on 2 cores). A short spin
+// keeps back-to-back parallel loops fast alone and yields the cores to others when they are taken.
+// libgomp reads the setting once, when it loads, before main(): the program starts itself again with
+// it. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT is left as it is.
+constexpr const char* kSpinCount = "10000";
+
+void limit_openmp_spinning(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
+  ::setenv("GOMP_SPINCOUNT", kSpinCount, 1);
+  ::execv("/proc/self/exe", argv);  // returns only when it fails: then run with libgomp's default
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  limit_openmp_spinning(argv);
   sf::start_signal_thread();  // before any other thread exists (train/signals.h says why)
   CLI::App app{"seqforge: train sequence models (Transformers, SSMs, RNNs) from YAML recipes.",
                "seqforge"};

@@ -4,6 +4,7 @@
 #   bash tools/setup.sh                 # missing packages, then a Release build in build/
 #   bash tools/setup.sh --sanitize      # ASan + UBSan build in build-asan/ (CUDA off)
 #   bash tools/setup.sh --no-build      # packages only
+#   bash tools/setup.sh --plots         # also matplotlib, for the curves `seqforge ablate` and `plot` draw
 #   bash tools/setup.sh --build-dir DIR [-- -DSOME_CMAKE_OPTION=VALUE ...]
 #
 # Safe to run again: it installs only packages that are missing (apt-get update runs only then)
@@ -14,12 +15,13 @@ die() { echo "setup.sh: error: $*" >&2; exit 1; }
 trap 'echo "setup.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
   cat <<'TXT'
 Options:
   --build-dir DIR  build folder (default: build, or build-asan with --sanitize)
   --sanitize       AddressSanitizer + UndefinedBehaviorSanitizer build (-DSF_SANITIZE=ON -DSF_CUDA=OFF)
   --fuzz           also install clang and its sanitizer/libFuzzer runtime (clang, libclang-rt-14-dev)
+  --plots          also install python3-matplotlib (plots of seqforge ablate / plot; optional)
   --no-build       install packages, do not configure or build
   -- ARGS...       pass the remaining arguments to cmake's configure step
 TXT
@@ -28,6 +30,7 @@ TXT
 build_dir=""
 sanitize=0
 fuzz=0
+plots=0
 build=1
 cmake_args=()
 while (($#)); do
@@ -36,6 +39,7 @@ while (($#)); do
     --build-dir=*) build_dir="${1#*=}"; shift ;;
     --sanitize) sanitize=1; shift ;;
     --fuzz) fuzz=1; shift ;;
+    --plots) plots=1; shift ;;
     --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
     --) shift; cmake_args+=("$@"); break ;;
@@ -55,6 +59,7 @@ fi
 packages=(build-essential cmake ninja-build libeigen3-dev libhdf5-dev libyaml-cpp-dev libcli11-dev
           libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread libdnnl2)
 if ((fuzz)); then packages+=(clang libclang-rt-14-dev); fi
+if ((plots)); then packages+=(python3-matplotlib); fi
 
 missing=()
 for p in "${packages[@]}"; do
