@@ -3,6 +3,8 @@
 #pragma once
 #include <cmath>
 
+#include "core/unary_ops.h"
+
 #if defined(__CUDACC__)
 #define SF_HD __host__ __device__ inline
 #else
@@ -15,28 +17,16 @@ namespace sf::math {
 // The float overloads, so float32 math stays float32 (and vectorises) on the host.
 using std::erf;
 using std::exp;
+using std::log;
 using std::log1p;
+using std::sqrt;
 using std::tanh;
 #endif
 
-template <class T> SF_HD T sigmoid(T x) { return T(1) / (T(1) + exp(-x)); }
-template <class T> SF_HD T softplus(T x) {
-  // log(1 + e^x) without overflow: for large x it is x.
-  return x > T(20) ? x : log1p(exp(x));
-}
-template <class T> SF_HD T silu(T x) { return x * sigmoid(x); }
 template <class T> SF_HD T gelu_erf(T x) { return T(0.5) * x * (T(1) + erf(x * T(0.70710678118654752440))); }
 template <class T> SF_HD T gelu_tanh(T x) {
   const T k = T(0.79788456080286535588);  // sqrt(2/pi)
   return T(0.5) * x * (T(1) + tanh(k * (x + T(0.044715) * x * x * x)));
-}
-
-// Derivatives d/dx, used by the fused backward kernels.
-template <class T> SF_HD T d_sigmoid_from_y(T y) { return y * (T(1) - y); }
-template <class T> SF_HD T d_tanh_from_y(T y) { return T(1) - y * y; }
-template <class T> SF_HD T d_silu(T x) {
-  T s = sigmoid(x);
-  return s * (T(1) + x * (T(1) - s));
 }
 template <class T> SF_HD T d_gelu_erf(T x) {
   const T inv_sqrt2 = T(0.70710678118654752440), inv_sqrt2pi = T(0.39894228040143267794);
@@ -48,5 +38,88 @@ template <class T> SF_HD T d_gelu_tanh(T x) {
   T th = tanh(u);
   return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * k * (T(1) + T(3 * 0.044715) * x * x);
 }
+
+// The ops of SF_UNARY_OPS (core/unary_ops.h): f(x), and the derivative d f / dx either from the input,
+// df(x), or from the output, df_from_y(y) with y = f(x), which lets the backward reuse the forward's result.
+// T is float or double; the ops the list marks as taking integers also get int32_t and int64_t.
+struct Neg {
+  template <class T> SF_HD static T f(T x) { return -x; }
+  template <class T> SF_HD static T df(T) { return T(-1); }
+};
+struct Exp {
+  template <class T> SF_HD static T f(T x) { return exp(x); }
+  template <class T> SF_HD static T df_from_y(T y) { return y; }
+};
+struct Log {
+  template <class T> SF_HD static T f(T x) { return log(x); }
+  template <class T> SF_HD static T df(T x) { return T(1) / x; }
+};
+struct Sqrt {
+  template <class T> SF_HD static T f(T x) { return sqrt(x); }
+  template <class T> SF_HD static T df_from_y(T y) { return T(0.5) / y; }
+};
+struct Rsqrt {
+  template <class T> SF_HD static T f(T x) { return T(1) / sqrt(x); }
+  template <class T> SF_HD static T df_from_y(T y) { return T(-0.5) * y * y * y; }
+};
+struct Tanh {
+  template <class T> SF_HD static T f(T x) { return tanh(x); }
+  template <class T> SF_HD static T df_from_y(T y) { return T(1) - y * y; }
+};
+struct Sigmoid {
+  template <class T> SF_HD static T f(T x) { return T(1) / (T(1) + exp(-x)); }
+  template <class T> SF_HD static T df_from_y(T y) { return y * (T(1) - y); }
+};
+struct Relu {
+  template <class T> SF_HD static T f(T x) { return x < T(0) ? T(0) : x; }  // keeps NaN
+  template <class T> SF_HD static T df(T x) { return x > T(0) ? T(1) : T(0); }
+};
+struct GeluTanh {
+  template <class T> SF_HD static T f(T x) { return gelu_tanh(x); }
+  template <class T> SF_HD static T df(T x) { return d_gelu_tanh(x); }
+};
+struct GeluErf {
+  template <class T> SF_HD static T f(T x) { return gelu_erf(x); }
+  template <class T> SF_HD static T df(T x) { return d_gelu_erf(x); }
+};
+struct Silu {
+  template <class T> SF_HD static T f(T x) { return x * Sigmoid::f(x); }
+  template <class T> SF_HD static T df(T x) {
+    T s = Sigmoid::f(x);
+    return s * (T(1) + x * (T(1) - s));
+  }
+};
+struct Softplus {
+  // log(1 + e^x) without overflow: for large x it is x.
+  template <class T> SF_HD static T f(T x) { return x > T(20) ? x : log1p(exp(x)); }
+  template <class T> SF_HD static T df(T x) { return Sigmoid::f(x); }
+};
+struct Abs {
+  template <class T> SF_HD static T f(T x) { return x < T(0) ? T(-x) : x; }  // keeps NaN (and -0)
+  template <class T> SF_HD static T df(T x) { return T((x > T(0)) - (x < T(0))); }
+};
+struct Sign {
+  template <class T> SF_HD static T f(T x) { return T((x > T(0)) - (x < T(0))); }
+  template <class T> SF_HD static T df(T) { return T(0); }
+};
+struct Square {
+  template <class T> SF_HD static T f(T x) { return x * x; }
+  template <class T> SF_HD static T df(T x) { return T(2) * x; }
+};
+struct Reciprocal {
+  template <class T> SF_HD static T f(T x) { return T(1) / x; }
+  template <class T> SF_HD static T df_from_y(T y) { return -y * y; }
+};
+
+template <class Math> concept HasForward = requires(double x) { Math::f(x); };
+template <class Math> concept DerivativeFromX = requires(double x) { Math::df(x); };
+template <class Math> concept DerivativeFromY = requires(double y) { Math::df_from_y(y); };
+
+#define SF_UNARY_CHECK(name, Math, integers, domain)                                                        \
+  static_assert(HasForward<Math>, "UnaryOp::" #name ": sf::math::" #Math " has no forward f(x)");            \
+  static_assert(DerivativeFromX<Math> != DerivativeFromY<Math>,                                             \
+                "UnaryOp::" #name ": sf::math::" #Math " needs one derivative, df(x) or df_from_y(y)");
+SF_UNARY_OPS(SF_UNARY_CHECK)
+#undef SF_UNARY_CHECK
 
 }  // namespace sf::math

@@ -10,14 +10,12 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/unary_ops.h"
 
 namespace sf {
 
-// Element-wise unary functions; their math lives in core/elementwise_math.h.
-enum class UnaryOp : uint8_t {
-  neg, exp, log, sqrt, rsqrt, tanh, sigmoid, relu, gelu_tanh, gelu_erf, silu, softplus, abs,
-  sign, square, reciprocal
-};
+// Element-wise unary functions (UnaryOp) are listed in core/unary_ops.h, their math in
+// core/elementwise_math.h.
 // Element-wise binary functions. Comparisons return 1/0 in the inputs' dtype.
 enum class BinaryOp : uint8_t { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
 

@@ -11,12 +11,7 @@ namespace sf {
 
 using namespace ops_detail;
 
-const char* op_name(UnaryOp op) {
-  static const char* names[] = {"neg",      "exp",  "log",      "sqrt", "rsqrt", "tanh", "sigmoid", "relu",
-                                "gelu_tanh", "gelu_erf", "silu", "softplus", "abs", "sign", "square", "reciprocal"};
-  static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(UnaryOp::reciprocal) + 1);
-  return names[static_cast<size_t>(op)];
-}
+const char* op_name(UnaryOp op) { return unary_op_info(op).name; }
 
 const char* op_name(BinaryOp op) {
   static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
@@ -41,7 +36,7 @@ Tensor unary(UnaryOp op, const Tensor& x) {
   const char* name = op_name(op);
   check_defined(name, x);
   check_arith(name, x);
-  SF_CHECK(is_floating(x.dtype()) || cpu::unary_supports_int(op), name, ": needs a floating dtype, got ",
+  SF_CHECK(is_floating(x.dtype()) || unary_op_info(op).integers, name, ": needs a floating dtype, got ",
            dtype_name(x.dtype()));
 #ifdef SF_WITH_CUDA
   if (x.device().is_cuda()) {

@@ -12,18 +12,23 @@
 namespace sf::cpu {
 namespace {
 
-template <UnaryOp OP> using UnaryTag = std::integral_constant<UnaryOp, OP>;
 template <BinaryOp OP> using BinaryTag = std::integral_constant<BinaryOp, OP>;
 
-// Turns a runtime op into a compile-time tag, so that each op gets its own vectorisable loop.
+// An op as a compile-time type: its enumerator and its math (core/elementwise_math.h).
+template <UnaryOp OP, class M>
+struct UnaryKernel {
+  static constexpr UnaryOp op = OP;
+  using Math = M;
+};
+
+// Turns a runtime op into a compile-time UnaryKernel, so that each op gets its own vectorisable loop. The
+// cases come from the list that declares the enum, so every op has one.
 template <class F>
 decltype(auto) with_unary(UnaryOp op, F&& f) {
   switch (op) {
-#define SF_CASE(name) \
-  case UnaryOp::name: return f(UnaryTag<UnaryOp::name>{});
-    SF_CASE(neg) SF_CASE(exp) SF_CASE(log) SF_CASE(sqrt) SF_CASE(rsqrt) SF_CASE(tanh) SF_CASE(sigmoid)
-    SF_CASE(relu) SF_CASE(gelu_tanh) SF_CASE(gelu_erf) SF_CASE(silu) SF_CASE(softplus) SF_CASE(abs)
-    SF_CASE(sign) SF_CASE(square) SF_CASE(reciprocal)
+#define SF_CASE(name, Math, integers, domain) \
+  case UnaryOp::name: return f(UnaryKernel<UnaryOp::name, math::Math>{});
+    SF_UNARY_OPS(SF_CASE)
 #undef SF_CASE
   }
   throw Error("unary: unknown op");
@@ -39,57 +44,6 @@ decltype(auto) with_binary(BinaryOp op, F&& f) {
 #undef SF_CASE
   }
   throw Error("binary: unknown op");
-}
-
-constexpr bool int_unary(UnaryOp op) {
-  return op == UnaryOp::neg || op == UnaryOp::relu || op == UnaryOp::abs || op == UnaryOp::sign ||
-         op == UnaryOp::square;
-}
-
-template <UnaryOp OP, class T>
-inline T unary_fn(T x) {
-  if constexpr (OP == UnaryOp::neg) return -x;
-  else if constexpr (OP == UnaryOp::exp) return std::exp(x);
-  else if constexpr (OP == UnaryOp::log) return std::log(x);
-  else if constexpr (OP == UnaryOp::sqrt) return std::sqrt(x);
-  else if constexpr (OP == UnaryOp::rsqrt) return T(1) / std::sqrt(x);
-  else if constexpr (OP == UnaryOp::tanh) return std::tanh(x);
-  else if constexpr (OP == UnaryOp::sigmoid) return T(math::sigmoid(x));
-  else if constexpr (OP == UnaryOp::relu) return x < T(0) ? T(0) : x;  // keeps NaN
-  else if constexpr (OP == UnaryOp::gelu_tanh) return T(math::gelu_tanh(x));
-  else if constexpr (OP == UnaryOp::gelu_erf) return T(math::gelu_erf(x));
-  else if constexpr (OP == UnaryOp::silu) return T(math::silu(x));
-  else if constexpr (OP == UnaryOp::softplus) return T(math::softplus(x));
-  else if constexpr (OP == UnaryOp::abs) return x < T(0) ? T(-x) : x;
-  else if constexpr (OP == UnaryOp::sign) return T((x > T(0)) - (x < T(0)));
-  else if constexpr (OP == UnaryOp::square) return x * x;
-  else return T(1) / x;  // reciprocal
-}
-
-// d f(x) / dx, given x and y = f(x).
-template <UnaryOp OP, class T>
-inline T unary_deriv(T x, T y) {
-  if constexpr (OP == UnaryOp::neg) return T(-1);
-  else if constexpr (OP == UnaryOp::exp) return y;
-  else if constexpr (OP == UnaryOp::log) return T(1) / x;
-  else if constexpr (OP == UnaryOp::sqrt) return T(0.5) / y;
-  else if constexpr (OP == UnaryOp::rsqrt) return T(-0.5) * y * y * y;
-  else if constexpr (OP == UnaryOp::tanh) return math::d_tanh_from_y(y);
-  else if constexpr (OP == UnaryOp::sigmoid) return math::d_sigmoid_from_y(y);
-  else if constexpr (OP == UnaryOp::relu) return x > T(0) ? T(1) : T(0);
-  else if constexpr (OP == UnaryOp::gelu_tanh) return T(math::d_gelu_tanh(x));
-  else if constexpr (OP == UnaryOp::gelu_erf) return T(math::d_gelu_erf(x));
-  else if constexpr (OP == UnaryOp::silu) return T(math::d_silu(x));
-  else if constexpr (OP == UnaryOp::softplus) return T(math::sigmoid(x));
-  else if constexpr (OP == UnaryOp::abs) return T((x > T(0)) - (x < T(0)));
-  else if constexpr (OP == UnaryOp::sign) return T(0);
-  else if constexpr (OP == UnaryOp::square) return T(2) * x;
-  else return -y * y;  // reciprocal
-}
-
-constexpr bool deriv_uses_y(UnaryOp op) {
-  return op == UnaryOp::exp || op == UnaryOp::sqrt || op == UnaryOp::rsqrt || op == UnaryOp::tanh ||
-         op == UnaryOp::sigmoid || op == UnaryOp::reciprocal;
 }
 
 template <class T>
@@ -120,7 +74,8 @@ inline T binary_fn(T a, T b) {
   else if constexpr (OP == BinaryOp::lt) return T(a < b);
   else if constexpr (OP == BinaryOp::le) return T(a <= b);
   else if constexpr (OP == BinaryOp::gt) return T(a > b);
-  else return T(a >= b);  // ge
+  else if constexpr (OP == BinaryOp::ge) return T(a >= b);
+  else static_assert(OP != OP, "BinaryOp without a CPU kernel");
 }
 
 template <size_t N>
@@ -152,43 +107,48 @@ void for_each(const Shape& shape, const std::array<Shape, N>& strides, K k) {
   });
 }
 
-template <class T, UnaryOp OP>
+template <class T, class K>
 Tensor unary_t(const Tensor& x) {
+  using Math = typename K::Math;
   Tensor out = empty(x.shape(), x.dtype());
   T* o = out.data<T>();
   const T* a = x.data<T>();
-  if constexpr (std::is_same_v<T, float> && (OP == UnaryOp::gelu_erf || OP == UnaryOp::gelu_tanh)) {
+  if constexpr (std::is_same_v<T, float> && (K::op == UnaryOp::gelu_erf || K::op == UnaryOp::gelu_tanh)) {
     if (x.is_contiguous()) {
-      gelu_f32(a, o, x.numel(), OP == UnaryOp::gelu_tanh);  // vectorised
+      gelu_f32(a, o, x.numel(), K::op == UnaryOp::gelu_tanh);  // vectorised
       return out;
     }
   }
-  for_each<2>(x.shape(), {out.strides(), x.strides()}, [=](int64_t i, int64_t j) { o[i] = unary_fn<OP>(a[j]); });
+  for_each<2>(x.shape(), {out.strides(), x.strides()}, [=](int64_t i, int64_t j) { o[i] = Math::f(a[j]); });
   return out;
 }
 
-template <class T, UnaryOp OP>
+template <class T, class K>
 Tensor unary_backward_t(const Tensor& grad, const Tensor& x, const Tensor& y) {
+  using Math = typename K::Math;
   Tensor out = empty(x.shape(), x.dtype());
   T* o = out.data<T>();
   const T* g = grad.data<T>();
   const T* xp = x.data<T>();
-  if constexpr (std::is_same_v<T, float> && (OP == UnaryOp::gelu_erf || OP == UnaryOp::gelu_tanh)) {
+  if constexpr (std::is_same_v<T, float> && (K::op == UnaryOp::gelu_erf || K::op == UnaryOp::gelu_tanh)) {
     if (x.is_contiguous() && grad.is_contiguous() && grad.shape() == x.shape()) {
-      gelu_backward_f32(g, xp, o, x.numel(), OP == UnaryOp::gelu_tanh);  // vectorised
+      gelu_backward_f32(g, xp, o, x.numel(), K::op == UnaryOp::gelu_tanh);  // vectorised
       return out;
     }
   }
-  if (deriv_uses_y(OP) && y.defined()) {
-    const T* yp = y.data<T>();
-    for_each<4>(x.shape(), {out.strides(), grad.strides(), x.strides(), y.strides()},
-                [=](int64_t i, int64_t j, int64_t k, int64_t l) { o[i] = g[j] * unary_deriv<OP>(xp[k], yp[l]); });
+  if constexpr (math::DerivativeFromY<Math>) {
+    if (y.defined()) {
+      const T* yp = y.data<T>();
+      for_each<3>(x.shape(), {out.strides(), grad.strides(), y.strides()},
+                  [=](int64_t i, int64_t j, int64_t l) { o[i] = g[j] * Math::df_from_y(yp[l]); });
+    } else {
+      for_each<3>(x.shape(), {out.strides(), grad.strides(), x.strides()}, [=](int64_t i, int64_t j, int64_t k) {
+        o[i] = g[j] * Math::df_from_y(Math::f(xp[k]));
+      });
+    }
   } else {
-    for_each<3>(x.shape(), {out.strides(), grad.strides(), x.strides()}, [=](int64_t i, int64_t j, int64_t k) {
-      T xv = xp[k];
-      T yv = deriv_uses_y(OP) ? unary_fn<OP>(xv) : xv;
-      o[i] = g[j] * unary_deriv<OP>(xv, yv);
-    });
+    for_each<3>(x.shape(), {out.strides(), grad.strides(), x.strides()},
+                [=](int64_t i, int64_t j, int64_t k) { o[i] = g[j] * Math::df(xp[k]); });
   }
   return out;
 }
@@ -252,16 +212,14 @@ T cast_scalar(double v) {
 
 }  // namespace
 
-bool unary_supports_int(UnaryOp op) { return int_unary(op); }
-
 Tensor unary(UnaryOp op, const Tensor& x) {
   return SF_DISPATCH_ARITH(x.dtype(), "unary", [&] {
-    return with_unary(op, [&](auto tag) -> Tensor {
-      constexpr UnaryOp OP = decltype(tag)::value;
-      if constexpr (std::is_integral_v<scalar_t> && !int_unary(OP)) {
-        throw Error(detail::cat(op_name(OP), ": needs a floating dtype, got ", dtype_name(x.dtype())));
+    return with_unary(op, [&](auto kernel) -> Tensor {
+      using K = decltype(kernel);
+      if constexpr (std::is_integral_v<scalar_t> && !unary_op_info(K::op).integers) {
+        throw Error(detail::cat(op_name(K::op), ": needs a floating dtype, got ", dtype_name(x.dtype())));
       } else {
-        return unary_t<scalar_t, OP>(x);
+        return unary_t<scalar_t, K>(x);
       }
     });
   });
@@ -269,7 +227,7 @@ Tensor unary(UnaryOp op, const Tensor& x) {
 
 Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Tensor& y) {
   return SF_DISPATCH_FLOAT(x.dtype(), "unary_backward", [&] {
-    return with_unary(op, [&](auto tag) { return unary_backward_t<scalar_t, decltype(tag)::value>(grad, x, y); });
+    return with_unary(op, [&](auto kernel) { return unary_backward_t<scalar_t, decltype(kernel)>(grad, x, y); });
   });
 }
 

@@ -16,7 +16,4 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 void axpy_(Tensor& y, const Tensor& x, double alpha);
 
-// Unary ops defined on integers (the rest need a floating dtype).
-bool unary_supports_int(UnaryOp op);
-
 }  // namespace sf::cpu

@@ -1,8 +1,8 @@
 // Element-wise CUDA kernels: one grid-stride kernel per arity, instantiated once per op so that the
-// per-element switch is resolved at compile time. The math of the non-trivial functions comes from
+// per-element switch is resolved at compile time. The unary ops are the math structs of
 // core/elementwise_math.h, the code the CPU backend and its tests run too.
 //
-// elementwise_math.h comes first: its templates look up exp/log1p/erf/tanh unqualified, which must
+// elementwise_math.h comes first: its templates look up exp/log/sqrt/log1p/erf/tanh unqualified, which must
 // find the <cmath>/CUDA overloads and not a later sf:: function of the same name.
 #include "core/elementwise_math.h"
 
@@ -14,27 +14,10 @@
 namespace sf::cuda {
 namespace {
 
-template <UnaryOp op>
+// The forward of a unary op, from its math struct; an op whose f is not __host__ __device__ fails here.
+template <class Math>
 struct UnaryFn {
-  __device__ float operator()(float x) const {
-    if constexpr (op == UnaryOp::neg) return -x;
-    else if constexpr (op == UnaryOp::exp) return expf(x);
-    else if constexpr (op == UnaryOp::log) return logf(x);
-    else if constexpr (op == UnaryOp::sqrt) return sqrtf(x);
-    else if constexpr (op == UnaryOp::rsqrt) return 1.0f / sqrtf(x);
-    else if constexpr (op == UnaryOp::tanh) return tanhf(x);
-    else if constexpr (op == UnaryOp::sigmoid) return math::sigmoid(x);
-    else if constexpr (op == UnaryOp::relu) return x < 0.0f ? 0.0f : x;  // NaN stays NaN
-    else if constexpr (op == UnaryOp::gelu_tanh) return math::gelu_tanh(x);
-    else if constexpr (op == UnaryOp::gelu_erf) return math::gelu_erf(x);
-    else if constexpr (op == UnaryOp::silu) return math::silu(x);
-    else if constexpr (op == UnaryOp::softplus) return math::softplus(x);
-    else if constexpr (op == UnaryOp::abs) return fabsf(x);
-    else if constexpr (op == UnaryOp::sign) return float((x > 0.0f) - (x < 0.0f));
-    else if constexpr (op == UnaryOp::square) return x * x;
-    else if constexpr (op == UnaryOp::reciprocal) return 1.0f / x;
-    else static_assert(op != op, "UnaryOp without a CUDA kernel");
-  }
+  __device__ float operator()(float x) const { return Math::f(x); }
 };
 
 template <BinaryOp op>
@@ -79,9 +62,10 @@ unsigned blocks_for(int64_t n) {
   return static_cast<unsigned>(std::min<int64_t>((n + kThreads - 1) / kThreads, int64_t(1) << 16));
 }
 
-template <UnaryOp op>
+template <class Math>
 void run_unary(const float* x, float* y, int64_t n) {
-  map1<<<blocks_for(n), kThreads>>>(UnaryFn<op>{}, x, y, n);
+  map1<<<blocks_for(n), kThreads>>>(UnaryFn<Math>{}, x, y, n);
+  SF_CUDA_CHECK(cudaGetLastError());
 }
 
 template <BinaryOp op>
@@ -93,15 +77,14 @@ void run_binary(const float* a, const float* b, float* y, int64_t n) {
 
 void launch_unary(UnaryOp op, const float* x, float* y, int64_t n) {
   if (n == 0) return;
+  // The cases come from the list that declares the enum, so every op has a kernel.
   switch (op) {
-#define SF_CASE(name) case UnaryOp::name: run_unary<UnaryOp::name>(x, y, n); break;
-    SF_CASE(neg) SF_CASE(exp) SF_CASE(log) SF_CASE(sqrt) SF_CASE(rsqrt) SF_CASE(tanh)
-    SF_CASE(sigmoid) SF_CASE(relu) SF_CASE(gelu_tanh) SF_CASE(gelu_erf) SF_CASE(silu)
-    SF_CASE(softplus) SF_CASE(abs) SF_CASE(sign) SF_CASE(square) SF_CASE(reciprocal)
+#define SF_CASE(name, Math, integers, domain) \
+  case UnaryOp::name: return run_unary<math::Math>(x, y, n);
+    SF_UNARY_OPS(SF_CASE)
 #undef SF_CASE
-    default: throw Error(detail::cat("cuda unary: no kernel for ", op_name(op)));
   }
-  SF_CUDA_CHECK(cudaGetLastError());
+  throw Error(detail::cat("cuda unary: unknown op ", static_cast<int>(op)));
 }
 
 void launch_binary(BinaryOp op, const float* a, const float* b, float* y, int64_t n) {
