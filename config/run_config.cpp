@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <regex>
 
+#include "config/edit_distance.h"
+#include "config/section_registry.h"
 #include "core/error.h"
 
 namespace sf {
@@ -15,11 +17,31 @@ const std::string kPositive = "must be > 0";
 const std::string kNonNegative = "must be >= 0";
 const std::string kUnitOpen = "must be in [0, 1)";
 
+// "" when `name` is a registered mixer, else why not.
+std::string unknown_mixer(const std::string& name) {
+  const std::vector<std::string>& names = registered_mixer_names();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return "";
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  return cat("'", name, "' is not a registered mixer", did_you_mean(name, names), " (registered: ", known, ")");
+}
+
 }  // namespace
 
+const std::string& ModelConfig::mixer_of(int64_t layer) const {
+  return layers.empty() ? mixer : layers.at(static_cast<size_t>(layer));
+}
+
 void ModelConfig::validate(const Validator& v) const {
-  v.require(!mixer.empty(), "mixer", mixer, "must name a sequence mixer");
+  const std::string bad_mixer = unknown_mixer(mixer);
+  v.require(bad_mixer.empty(), "mixer", mixer, bad_mixer);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string bad = unknown_mixer(layers[i]);
+    v.require(bad.empty(), "layers", layers, cat("entry ", i + 1, ": ", bad));
+  }
   v.require(n_layer > 0, "n_layer", n_layer, kPositive);
+  v.require(layers.empty() || static_cast<int64_t>(layers.size()) == n_layer, "layers", layers,
+            cat("has ", layers.size(), " entries but model.n_layer = ", n_layer, "; name one mixer per block"));
   v.require(n_head > 0, "n_head", n_head, kPositive);
   v.require(n_embd > 0, "n_embd", n_embd, kPositive);
   v.require(n_embd % n_head == 0, "n_embd", n_embd, cat("must be a multiple of model.n_head (", n_head, ")"));
@@ -32,26 +54,6 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
             cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));
   v.require(init_std > 0, "init_std", init_std, kPositive);
-}
-
-void RnnConfig::validate(const Validator& v) const {
-  v.require(max_newton_iters >= 1, "max_newton_iters", max_newton_iters, kPositive);
-  v.require(tol >= 0, "tol", tol, kNonNegative);
-  v.require(heads >= 1, "heads", heads, kPositive);
-  v.require(layers >= 1, "layers", layers, kPositive);
-  v.require(a_clamp >= 0, "a_clamp", a_clamp, "must be >= 0 (0 = off)");
-  v.require(chunk >= 1, "chunk", chunk, kPositive);
-  v.require(d_conv >= 1, "d_conv", d_conv, kPositive);
-}
-
-void SsmConfig::validate(const Validator& v) const {
-  v.require(d_state >= 1, "d_state", d_state, kPositive);
-  v.require(d_conv >= 1, "d_conv", d_conv, kPositive);
-  v.require(expand >= 1, "expand", expand, kPositive);
-  v.require(dt_rank >= 0, "dt_rank", dt_rank, "must be >= 0 (0 = ceil(n_embd / 16))");
-  v.require(dt_min > 0, "dt_min", dt_min, kPositive);
-  v.require(dt_max >= dt_min, "dt_max", dt_max, cat("must be >= model.ssm.dt_min (", dt_min, ")"));
-  v.require(chunk >= 1, "chunk", chunk, kPositive);
 }
 
 void DataConfig::validate(const Validator& v) const {
@@ -120,15 +122,8 @@ void DistributedConfig::validate(const Validator& v) const {
 }
 
 void RunConfig::validate(const Provenance& where) const {
-  model.validate(Validator("model", where));
-  model.rnn.validate(Validator("model.rnn", where));
-  model.ssm.validate(Validator("model.ssm", where));
-  data.validate(Validator("data", where));
-  data.task.validate(Validator("data.task", where));
-  optim.validate(Validator("optim", where));
-  train.validate(Validator("train", where));
-  checkpoint.validate(Validator("checkpoint", where));
-  distributed.validate(Validator("distributed", where));
+  RunConfig copy = *this;  // visit() is non-const
+  validate_sections(copy, "", where);
 
   const Validator t("train", where);
   t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,

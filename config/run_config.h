@@ -1,6 +1,7 @@
 // The run configuration: one struct per recipe section, fields 1:1 with YAML keys, defaults
-// after nanoGPT's shakespeare_char config sized for a CPU. A new section (say model.ssm) is a
-// struct with visit() and validate() plus one v(...) line in its parent's visit().
+// after nanoGPT's shakespeare_char config sized for a CPU. A new built-in section is a struct with
+// visit() and validate() plus one v(...) line in its parent's visit(). A mixer's own keys (model.ssm,
+// model.rnn) are not listed here: the mixer's folder registers its section (config/section_registry.h).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/registered_sections.h"
 #include "config/schema.h"
 #include "config/validator.h"
 
@@ -22,9 +24,7 @@ enum class TokenizerKind { character, byte };
 enum class OptimizerKind { adamw, sgd };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
-enum class RnnMode { sequential, parallel };
-enum class RnnBlock { cell, gated };
-enum class SsmInit { s4d_lin, s4d_inv, legs };
+enum class BlockKind { transformer, plain };
 enum class Precision { fp32, bf16 };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
@@ -37,69 +37,13 @@ constexpr std::array<std::string_view, 2> enum_names(TokenizerKind) { return {"c
 constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
-constexpr std::array<std::string_view, 2> enum_names(RnnMode) { return {"sequential", "parallel"}; }
-constexpr std::array<std::string_view, 2> enum_names(RnnBlock) { return {"cell", "gated"}; }
-constexpr std::array<std::string_view, 3> enum_names(SsmInit) { return {"s4d_lin", "s4d_inv", "legs"}; }
+constexpr std::array<std::string_view, 2> enum_names(BlockKind) { return {"transformer", "plain"}; }
 constexpr std::array<std::string_view, 2> enum_names(Precision) { return {"fp32", "bf16"}; }
-
-// State space mixers (s4d, s4, mamba; layers/ssm/). The model width is model.n_embd.
-struct SsmConfig {
-  int64_t d_state = 16;
-  int64_t d_conv = 4;
-  int64_t expand = 2;
-  int64_t dt_rank = 0;
-  double dt_min = 0.001;
-  double dt_max = 0.1;
-  SsmInit init = SsmInit::s4d_lin;
-  int64_t chunk = 64;
-
-  template <class V>
-  void visit(V& v) {
-    v("d_state", d_state, "state size N (s4d/s4: N/2 complex modes)");
-    v("d_conv", d_conv, "mamba: width of the causal depthwise convolution");
-    v("expand", expand, "mamba: inner width = expand * n_embd");
-    v("dt_rank", dt_rank, "mamba: rank of the step-size projection; 0 = ceil(n_embd / 16)");
-    v("dt_min", dt_min, "smallest initial step size");
-    v("dt_max", dt_max, "largest initial step size");
-    v("init", init, "s4d/s4: initialisation of A (s4d_lin, s4d_inv; legs = HiPPO-LegS, s4 only)");
-    v("chunk", chunk, "mamba: time steps per chunk of the selective scan (backward checkpoints)");
-  }
-  void validate(const Validator& v) const;
-  bool operator==(const SsmConfig&) const = default;
-};
-
-// Recurrent mixers (lstm, gru, paragru, paralstm; layers/rnn/). The hidden width is model.n_embd.
-struct RnnConfig {
-  RnnMode mode = RnnMode::parallel;
-  int64_t max_newton_iters = 6;
-  double tol = 1e-6;
-  int64_t heads = 4;
-  int64_t layers = 1;
-  double a_clamp = 0.0;
-  int64_t chunk = 64;
-  RnnBlock block = RnnBlock::cell;
-  int64_t d_conv = 4;
-
-  template <class V>
-  void visit(V& v) {
-    v("mode", mode, "ParaGRU/ParaLSTM: sequential loop, or Newton + parallel reduction (ParaRNN)");
-    v("max_newton_iters", max_newton_iters, "parallel mode: most Newton iterations per forward");
-    v("tol", tol, "parallel mode: stop when max |h_l - f(h_{l-1}, x_l)| <= tol");
-    v("heads", heads, "ParaGRU/ParaLSTM: input-map heads (block-diagonal B); must divide n_embd");
-    v("layers", layers, "lstm/gru: stacked recurrent layers inside one mixer");
-    v("a_clamp", a_clamp, "ParaGRU/ParaLSTM: clamp |a|, |cp| elementwise to this in forward; 0 = off");
-    v("chunk", chunk, "parallel mode: time steps per chunk of the two-level scan");
-    v("block", block,
-      "ParaGRU/ParaLSTM: cell = the cell alone (the paper's mixer-only form); gated = the paper's block: "
-      "in-projection, causal conv, SiLU, cell, gated RMSNorm, out-projection");
-    v("d_conv", d_conv, "ParaGRU/ParaLSTM gated block: width of the causal depthwise convolution");
-  }
-  void validate(const Validator& v) const;
-  bool operator==(const RnnConfig&) const = default;
-};
 
 struct ModelConfig {
   std::string mixer = "attention";
+  std::vector<std::string> layers;
+  BlockKind block = BlockKind::transformer;
   int64_t n_layer = 4;
   int64_t n_head = 4;
   int64_t n_embd = 128;
@@ -117,12 +61,17 @@ struct ModelConfig {
   bool tie_embeddings = true;
   double init_std = 0.02;
   bool residual_scale = false;
-  RnnConfig rnn;
-  SsmConfig ssm;
+  RegisteredSections sections{"model"};  // the mixers' own sections: model.ssm, model.rnn, ...
 
   template <class V>
   void visit(V& v) {
-    v("mixer", mixer, "sequence mixer of each block, by registry name (attention, ...)");
+    v("mixer", mixer, "sequence mixer of every block, by registry name (attention, mamba, ...), unless model.layers is set");
+    v("layers", layers,
+      "a hybrid stack: the mixer of each block in order, exactly model.n_layer names ([attention, mamba, ...]); "
+      "empty = model.mixer for every block");
+    v("block", block,
+      "the block around each mixer: transformer = x + Mixer(Norm(x)), then x + MLP(Norm(x)) (model.mlp); "
+      "plain = x + Mixer(Norm(x)) alone (model.mlp unused)");
     v("n_layer", n_layer, "number of blocks");
     v("n_head", n_head, "attention heads per block; must divide n_embd");
     v("n_embd", n_embd, "width of the residual stream");
@@ -141,11 +90,22 @@ struct ModelConfig {
     v("init_std", init_std, "standard deviation of the normal weight init");
     v("residual_scale", residual_scale,
       "learn a per-channel scale s (init 1) on the mixer's residual: x <- s * x + Mixer(Norm(x)) (ParaRNN's block)");
-    v("rnn", rnn, "recurrent mixers (lstm, gru, paragru, paralstm)");
-    v("ssm", ssm, "state space mixers (s4d, s4, mamba)");
+    sections.each(v);
   }
   void validate(const Validator& v) const;
   bool operator==(const ModelConfig&) const = default;
+
+  // The mixer of block `layer` (0-based): model.layers[layer], or model.mixer when layers is empty.
+  const std::string& mixer_of(int64_t layer) const;
+  // A mixer's own section (model.ssm is SsmConfig, registered by layers/ssm/).
+  template <class S>
+  S& section() {
+    return sections.get<S>();
+  }
+  template <class S>
+  const S& section() const {
+    return sections.get<S>();
+  }
 };
 
 // Parameters of the synthetic tasks (data.dataset names the task; data/synthetic/generators.h). Sequence
@@ -320,8 +280,8 @@ struct RunConfig {
     v("checkpoint", checkpoint, "checkpoint retention");
     v("distributed", distributed, "data-parallel training");
   }
-  // Every section's checks, then those across sections; `where` names the file and line of a
-  // bad key in the message.
+  // Every section's checks (validate_sections: each section's own validate(), registered ones
+  // included), then those across sections; `where` names the file and line of a bad key in the message.
   void validate(const Provenance& where = {}) const;
   bool operator==(const RunConfig&) const = default;
 };

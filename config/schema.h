@@ -6,9 +6,10 @@
 //   };
 //
 // A field is bool, int64_t, double, std::string, std::vector<std::string>,
-// std::vector<int64_t>, an enum (see ConfigEnum) or a nested section (visited as a
-// sub-map). Every visitor (YAML binder, YAML writer, key lister) walks any section alike,
-// so a new section is a struct plus one v(...) line in its parent.
+// std::vector<int64_t>, an enum (see ConfigEnum), a nested section (visited as a sub-map) or an
+// AnySection (a section registered from outside config/, see config/section_registry.h). Every
+// visitor (YAML binder, YAML writer, key lister, validator) walks any section alike, so a new
+// section is a struct plus one v(...) line in its parent, or one registration.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -16,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "config/any_section.h"
 #include "config/scalar.h"
 
 namespace sf {
@@ -34,6 +36,10 @@ template <class T> inline constexpr bool dependent_false = false;
 
 template <class S>
 concept ConfigSection = std::is_class_v<S> && requires(S& s, detail::ProbeVisitor& v) { s.visit(v); };
+
+// A field that is a sub-map: a nested section, or a registered one.
+template <class T>
+concept ConfigSubMap = ConfigSection<T> || std::is_same_v<T, AnySection>;
 
 template <ConfigEnum E>
 std::string_view enum_name(E e) {
@@ -63,7 +69,7 @@ std::string config_type_name() {
   else if constexpr (std::is_same_v<T, std::vector<std::string>>) return "a list of strings";
   else if constexpr (std::is_same_v<T, std::vector<int64_t>>) return "a list of integers";
   else if constexpr (ConfigEnum<T>) return "one of: " + enum_choices<T>();
-  else if constexpr (ConfigSection<T>) return "a map of keys";
+  else if constexpr (ConfigSubMap<T>) return "a map of keys";
   else static_assert(detail::dependent_false<T>, "unsupported config field type");
 }
 
@@ -86,9 +92,10 @@ void list_schema(S& s, const std::string& prefix, std::vector<SchemaEntry>& out)
   auto visitor = [&](std::string_view key, auto& field, std::string_view doc) {
     using T = std::remove_cvref_t<decltype(field)>;
     const std::string path = join_key(prefix, key);
-    if constexpr (ConfigSection<T>) {
+    if constexpr (ConfigSubMap<T>) {
       out.push_back({path, true, config_type_name<T>(), "", std::string(doc)});
-      list_schema(field, path, out);
+      if constexpr (ConfigSection<T>) list_schema(field, path, out);
+      else field.list_schema(path, out);
     } else {
       out.push_back({path, false, config_type_name<T>(), value_text(field), std::string(doc)});
     }

@@ -1,17 +1,14 @@
 // Range and cross-field checks on bound config sections, with messages that name the YAML file
 // and line which set the offending key.
 #pragma once
-#include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
+#include "config/provenance.h"
 #include "config/schema.h"
 
 namespace sf {
-
-// Dotted key -> where its value was last set: "recipes/x.yaml:7" or "command line".
-// Keys left at their built-in default are absent.
-using Provenance = std::map<std::string, std::string>;
 
 // Handed to a section's validate(); keys are relative to the section.
 //   v.require(lr > 0, "lr", lr, "must be > 0");
@@ -31,5 +28,20 @@ class Validator {
   std::string section_;
   const Provenance* where_;
 };
+
+// Runs the rules of `section` (its validate(const Validator&), when it has one) and of every section
+// under it, registered ones included, depth first in schema order: each section's keys are checked
+// by its own validate(), and no parent lists its children's calls. `prefix` is the dotted key of
+// `section` ("" for the root). (Non-const: visit() serves binding and walking alike.)
+template <ConfigSection S>
+void validate_sections(S& section, const std::string& prefix, const Provenance& where) {
+  if constexpr (requires(const S& s, const Validator& v) { s.validate(v); }) section.validate(Validator(prefix, where));
+  auto walker = [&](std::string_view key, auto& field, std::string_view) {
+    using T = std::remove_cvref_t<decltype(field)>;
+    if constexpr (ConfigSection<T>) validate_sections(field, join_key(prefix, key), where);
+    else if constexpr (std::is_same_v<T, AnySection>) field.validate(join_key(prefix, key), where);
+  };
+  section.visit(walker);
+}
 
 }  // namespace sf

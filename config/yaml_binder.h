@@ -10,7 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/schema.h"
-#include "config/validator.h"
+#include "config/provenance.h"
 
 namespace sf {
 
@@ -72,6 +72,8 @@ void bind_section(const YAML::Node& node, S& section, const std::string& prefix,
     const YAML::Mark mark = value.IsNull() ? key_marks.at(std::string(key)) : value.Mark();
     if constexpr (ConfigSection<T>) {
       bind_section(value, field, path, ctx);
+    } else if constexpr (std::is_same_v<T, AnySection>) {
+      field.bind(value, path, ctx);
     } else {
       // Null means empty for strings and lists; other fields need a value.
       constexpr bool nullable = std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>> ||

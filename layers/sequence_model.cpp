@@ -12,6 +12,8 @@ SequenceModel::SequenceModel(const ModelConfig& c, DType dtype) : config_(c), dt
            c.vocab_size);
   SF_CHECK(c.n_layer > 0 && c.n_embd > 0 && c.block_size > 0, "SequenceModel: model.n_layer (", c.n_layer,
            "), model.n_embd (", c.n_embd, ") and model.block_size (", c.block_size, ") must be positive");
+  SF_CHECK(c.layers.empty() || static_cast<int64_t>(c.layers.size()) == c.n_layer, "SequenceModel: model.layers names ",
+           c.layers.size(), " mixers for model.n_layer = ", c.n_layer, " blocks");
   const Init init = Init::normal(c.init_std);
   wte_ = register_module("wte", std::make_shared<Embedding>(c.vocab_size, c.n_embd, init, dtype));
   if (c.pos == PosKind::learned)
@@ -67,7 +69,8 @@ Mixer::Diagnostics SequenceModel::diagnostics() const {
 }
 
 Tensor SequenceModel::step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state) {
-  SF_CHECK(has_step(), "SequenceModel::step: mixer '", config_.mixer, "' has no recurrent form");
+  SF_CHECK(has_step(), "SequenceModel::step: a mixer of this model has no recurrent form (",
+           config_.layers.empty() ? config_.mixer : value_text(config_.layers), ")");
   SF_CHECK(tokens.dim() == 1, "SequenceModel::step: tokens must be (B), got ", shape_str(tokens.shape()));
   NoGradGuard no_grad;
   Tensor x = wte_->forward(tokens).data();  // (B, D)

@@ -1,7 +1,7 @@
 // SequenceModel: the language model assembled from a ModelConfig (GPT-2 layout, as nanoGPT `model.py`):
 // token embedding (+ learned or sinusoidal positions) → dropout → n_layer blocks (mixer by name
-// from the registry) → final norm → LM head, tied to the token embedding unless
-// tie_embeddings = false. Parameter names: wte, wpe (pos = learned), blocks.<i>.{norm1, mixer,
+// from the registry: model.mixer, or model.layers[i] for a hybrid stack; layers/transformer_block.h)
+// → final norm → LM head, tied to the token embedding unless tie_embeddings = false. Parameter names: wte, wpe (pos = learned), blocks.<i>.{norm1, mixer,
 // norm2, mlp}, norm_f, lm_head (untied only).
 //
 // Parameters are zeros until init_parameters(seed) (GPT-2 init, see the layers) or
@@ -30,7 +30,8 @@ class SequenceModel : public Module {
   // Mean next-token cross-entropy of forward(tokens) against int targets (B, L).
   Variable loss(const Tensor& tokens, const Tensor& targets);
 
-  // Recurrent generation, when every block's mixer has a recurrent form (RNNs, SSMs; not attention):
+  // Recurrent generation, when every block's mixer has a recurrent form (RNNs, SSMs; not attention, so
+  // not a hybrid stack with attention blocks):
   // tokens (B) at position `pos` -> logits (B, V), equal to forward()'s row `pos` over the tokens so
   // far, at O(1) cost per token. `state` (one entry per block) starts empty; call with pos = 0, 1, ...
   // in eval mode. Learned positions allow pos < block_size only.

@@ -7,9 +7,9 @@ namespace sf {
 
 TransformerBlock::TransformerBlock(const ModelConfig& c, int64_t layer_index, DType dtype) {
   norm1_ = register_module("norm1", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
-  mixer_ = register_module("mixer", make_mixer(c.mixer, c, layer_index, dtype));
+  mixer_ = register_module("mixer", make_mixer(c.mixer_of(layer_index), c, layer_index, dtype));
   if (c.residual_scale) residual_scale_ = register_parameter("residual_scale", {c.n_embd}, Init::ones(), dtype);
-  if (c.mlp != MlpKind::none) {
+  if (c.block == BlockKind::transformer && c.mlp != MlpKind::none) {
     norm2_ = register_module("norm2", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
     mlp_ = register_module("mlp", std::make_shared<Mlp>(c, dtype));
   }

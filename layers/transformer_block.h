@@ -1,6 +1,8 @@
 // One pre-norm residual block (GPT-2 / nanoGPT style): x ← x + Dropout(Mixer(Norm1(x))), then
 // x ← x + Dropout(MLP(Norm2(x))) unless model.mlp = none. The mixer comes from the registry by
-// model.mixer, so every mixer shares this block.
+// name (ModelConfig::mixer_of: model.layers[i], or model.mixer), so every mixer shares this block.
+// model.block = plain is the first step alone, without the MLP whatever model.mlp says: the bare
+// residual mixer stack x ← x + Mixer(Norm(x)) of Mamba's and GAM's baselines.
 // model.residual_scale makes the first step x ← s ⊙ x + Dropout(Mixer(Norm1(x))) with a learned
 // per-channel s (init 1, "residual_scale"): ParaRNN's block (App. C.1) scales the skip path, and the
 // skip path lives here, not in the mixer, which only sees Norm1(x).

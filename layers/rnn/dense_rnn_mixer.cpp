@@ -10,7 +10,7 @@ namespace sf {
 DenseRnnMixer::DenseRnnMixer(DenseCellKind kind, const ModelConfig& c, DType dtype) : kind_(kind), hidden_(c.n_embd) {
   const int64_t GH = dense_gates(kind) * hidden_;
   const Init init = Init::uniform(1.0 / std::sqrt(static_cast<double>(hidden_)));
-  for (int64_t k = 0; k < c.rnn.layers; ++k) {
+  for (int64_t k = 0; k < c.section<RnnConfig>().layers; ++k) {
     const std::string s = "_l" + std::to_string(k);
     layers_.push_back({register_parameter("weight_ih" + s, {GH, hidden_}, init, dtype),
                        register_parameter("weight_hh" + s, {GH, hidden_}, init, dtype),

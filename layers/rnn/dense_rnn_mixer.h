@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/run_config.h"
+#include "layers/rnn/rnn_config.h"
 #include "layers/mixer.h"
 #include "layers/rnn/dense_rnn.h"
 

@@ -9,13 +9,13 @@ namespace sf {
 
 ParaRnnMixer::ParaRnnMixer(ParaCellKind kind, const ModelConfig& c, DType dtype)
     : kind_(kind),
-      block_(c.rnn.block),
-      heads_(c.rnn.heads),
+      block_(c.section<RnnConfig>().block),
+      heads_(c.section<RnnConfig>().heads),
       d_(c.n_embd),
-      d_conv_(c.rnn.d_conv),
-      a_clamp_(c.rnn.a_clamp),
-      options_(ParaRnnOptions::from(c.rnn)) {
-  SF_CHECK(c.n_embd % c.rnn.heads == 0, "model.rnn.heads = ", c.rnn.heads, " must divide model.n_embd = ", c.n_embd);
+      d_conv_(c.section<RnnConfig>().d_conv),
+      a_clamp_(c.section<RnnConfig>().a_clamp),
+      options_(ParaRnnOptions::from(c.section<RnnConfig>())) {
+  SF_CHECK(c.n_embd % heads_ == 0, "model.rnn.heads = ", heads_, " must divide model.n_embd = ", c.n_embd);
   const bool gated = block_ == RnnBlock::gated;
   const Init linear_init = Init::uniform(1.0 / std::sqrt(double(d_)));  // fan_in = d = D
   if (gated) {

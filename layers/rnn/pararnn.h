@@ -12,7 +12,7 @@
 #include <cstdint>
 
 #include "autograd/variable.h"
-#include "config/run_config.h"
+#include "layers/rnn/rnn_config.h"
 
 namespace sf {
 

@@ -11,11 +11,12 @@ namespace sf {
 
 Mamba::Mamba(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
     : d_model_(c.n_embd),
-      inner_(c.ssm.expand * c.n_embd),
-      d_state_(c.ssm.d_state),
-      d_conv_(c.ssm.d_conv),
-      dt_rank_(c.ssm.dt_rank > 0 ? c.ssm.dt_rank : (c.n_embd + 15) / 16) {
-  scan_.chunk = c.ssm.chunk;
+      inner_(c.section<SsmConfig>().expand * c.n_embd),
+      d_state_(c.section<SsmConfig>().d_state),
+      d_conv_(c.section<SsmConfig>().d_conv),
+      dt_rank_(c.section<SsmConfig>().dt_rank > 0 ? c.section<SsmConfig>().dt_rank : (c.n_embd + 15) / 16) {
+  const SsmConfig& ssm = c.section<SsmConfig>();
+  scan_.chunk = ssm.chunk;
   const int64_t E = inner_, N = d_state_, R = dt_rank_;
   auto fan_in = [](int64_t n) { return Init::uniform(1.0 / std::sqrt(double(n))); };
   in_proj_ = register_module("in_proj", std::make_shared<Linear>(d_model_, 2 * E, false, fan_in(d_model_), dtype));
@@ -23,7 +24,7 @@ Mamba::Mamba(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
   conv_bias_ = register_parameter("conv_bias", {E}, fan_in(d_conv_), dtype);
   x_proj_ = register_module("x_proj", std::make_shared<Linear>(E, R + 2 * N, false, fan_in(E), dtype));
   dt_proj_ = register_module("dt_proj", std::make_shared<Linear>(R, E, false, fan_in(R), dtype));
-  const double lo = std::log(c.ssm.dt_min), hi = std::log(c.ssm.dt_max);
+  const double lo = std::log(ssm.dt_min), hi = std::log(ssm.dt_max);
   dt_bias_ = register_parameter("dt_bias", {E}, Init::custom([lo, hi](Tensor& t, RngStream s) {
                                   double* p = t.data<double>();
                                   rng_uniform(p, t.numel(), s, 0, lo, hi);

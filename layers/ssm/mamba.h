@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "config/run_config.h"
+#include "layers/ssm/ssm_config.h"
 #include "layers/linear.h"
 #include "layers/mixer.h"
 #include "layers/ssm/selective_scan.h"

@@ -23,8 +23,8 @@ Init legs_vector_init(int64_t N, bool P) {
 }  // namespace
 
 S4::S4(const ModelConfig& c, DType dtype) : S4D(c, dtype, true), l_max_(c.block_size) {
-  P_ = register_parameter("P", {width_, modes_, 2}, legs_vector_init(c.ssm.d_state, true), dtype);
-  B_ = register_parameter("B", {width_, modes_, 2}, legs_vector_init(c.ssm.d_state, false), dtype);
+  P_ = register_parameter("P", {width_, modes_, 2}, legs_vector_init(c.section<SsmConfig>().d_state, true), dtype);
+  B_ = register_parameter("B", {width_, modes_, 2}, legs_vector_init(c.section<SsmConfig>().d_state, false), dtype);
 }
 
 Variable S4::kernel(int64_t L) const {

@@ -37,14 +37,15 @@ Init legs_imag_init(int64_t N) {
 
 S4D::S4D(const ModelConfig& c, DType dtype) : S4D(c, dtype, false) {}
 
-S4D::S4D(const ModelConfig& c, DType dtype, bool legs) : width_(c.n_embd), modes_(c.ssm.d_state / 2) {
+S4D::S4D(const ModelConfig& c, DType dtype, bool legs) : width_(c.n_embd), modes_(c.section<SsmConfig>().d_state / 2) {
+  const SsmConfig& ssm = c.section<SsmConfig>();
   const char* name = legs ? "s4" : "s4d";
-  SF_CHECK(c.ssm.d_state >= 2 && c.ssm.d_state % 2 == 0, name, ": model.ssm.d_state must be even and >= 2 (N/2 ",
-           "complex modes), got ", c.ssm.d_state);
-  SF_CHECK(legs == (c.ssm.init == SsmInit::legs), name, ": model.ssm.init = ", enum_name(c.ssm.init),
+  SF_CHECK(ssm.d_state >= 2 && ssm.d_state % 2 == 0, name, ": model.ssm.d_state must be even and >= 2 (N/2 ",
+           "complex modes), got ", ssm.d_state);
+  SF_CHECK(legs == (ssm.init == SsmInit::legs), name, ": model.ssm.init = ", enum_name(ssm.init),
            legs ? " is not available for s4 (DPLR); set model.ssm.init: legs (HiPPO-LegS)"
                 : " is not available for s4d; use s4d_lin or s4d_inv (legs is for mixer s4)");
-  const double lo = std::log(c.ssm.dt_min), hi = std::log(c.ssm.dt_max);
+  const double lo = std::log(ssm.dt_min), hi = std::log(ssm.dt_max);
   log_dt_ = register_parameter("log_dt", {width_},
                                Init::custom([lo, hi](Tensor& t, RngStream s) {
                                  rng_uniform(t.data<double>(), t.numel(), s, 0, lo, hi);
@@ -53,7 +54,7 @@ S4D::S4D(const ModelConfig& c, DType dtype, bool legs) : width_(c.n_embd), modes
   log_A_real_ = register_parameter("log_A_real", {width_, modes_},
                                    Init::custom([](Tensor& t, RngStream) { t.fill_(std::log(0.5)); }), dtype);
   A_imag_ = register_parameter("A_imag", {width_, modes_},
-                               legs ? legs_imag_init(c.ssm.d_state) : imag_init(c.ssm.init, c.ssm.d_state), dtype);
+                               legs ? legs_imag_init(ssm.d_state) : imag_init(ssm.init, ssm.d_state), dtype);
   C_ = register_parameter("C", {width_, modes_, 2}, Init::normal(std::sqrt(0.5)), dtype);
   D_ = register_parameter("D_skip", {width_}, Init::normal(1.0), dtype);
   out_ = register_module("out", std::make_shared<Linear>(width_, 2 * width_, true,

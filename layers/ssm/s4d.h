@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "config/run_config.h"
+#include "layers/ssm/ssm_config.h"
 #include "layers/linear.h"
 #include "layers/mixer.h"
 

@@ -19,11 +19,12 @@ TEST(ConfigDiff, ListsEveryChangedFieldInSchemaOrderWithBothValues) {
   const RunConfig before;
   const RunConfig after = run_config_from_yaml(
       "train: {device: cuda, batch_size: 48}\ncheckpoint: {milestones: [100, 200]}\n"
-      "model: {rnn: {heads: 8}, norm: rmsnorm}\ndata: {train_fraction: 0.5}\noptim: {lr: 0.003}\n",
+      "model: {toy: {heads: 8, inner: {rate: 2}}, norm: rmsnorm}\ndata: {train_fraction: 0.5}\noptim: {lr: 0.003}\n",
       "test");
   const std::vector<ConfigDifference> expected = {
       {"model.norm", "layernorm", "rmsnorm"},
-      {"model.rnn.heads", "4", "8"},
+      {"model.toy.heads", "4", "8"},
+      {"model.toy.inner.rate", "0.5", "2.0"},
       {"data.train_fraction", "0.9", "0.5"},
       {"optim.lr", "0.001", "0.003"},
       {"train.batch_size", "12", "48"},

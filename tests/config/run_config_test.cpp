@@ -5,11 +5,13 @@
 #include "config/loader.h"
 #include "config/yaml_writer.h"
 #include "test_util.h"
+#include "toy_section.h"
 
 namespace sf {
 namespace {
 
 using testing_config::error_of;
+using testing_config::ToyConfig;
 
 TEST(RunConfig, DefaultsFollowTheShakespeareCharCpuConfig) {
   const RunConfig c;
@@ -79,8 +81,8 @@ TEST(RunConfig, ToYamlRoundTripsEveryFieldType) {
 TEST(RunConfig, FromYamlChecksLikeARecipeButRefusesDefaults) {
   EXPECT_EQ(error_of([] { run_config_from_yaml("model:\n  n_layr: 2\n", "ckpt.h5:/config"); }),
             "ckpt.h5:/config:2: unknown key 'model.n_layr'; did you mean 'model.n_layer'?");
-  EXPECT_CONTAINS(error_of([] { run_config_from_yaml("model:\n  rnn: {block: gate}\n", "x"); }),
-                  "x:2: 'model.rnn.block' expects one of: cell, gated, found 'gate'");
+  EXPECT_CONTAINS(error_of([] { run_config_from_yaml("model:\n  toy: {kind: fancyy}\n", "x"); }),
+                  "x:2: 'model.toy.kind' expects one of: plain, fancy, found 'fancyy'");
   EXPECT_CONTAINS(error_of([] { run_config_from_yaml("defaults: [a]\n", "x"); }),
                   "x:1: 'defaults' is resolved only when loading a recipe file");
 }
@@ -100,7 +102,7 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
   EXPECT_CONTAINS(message([](RunConfig& c) { c.train.seq_len = 65; }), "train.seq_len = 65: must be <= model.block_size (64)");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.data.train_fraction = 1.0; }), "data.train_fraction = 1.0");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.checkpoint.milestones = {10, -1}; }), "checkpoint.milestones = [10, -1]");
-  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.rnn.d_conv = 0; }), "model.rnn.d_conv = 0: must be > 0");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.section<ToyConfig>().heads = 0; }), "model.toy.heads = 0: must be > 0");
   EXPECT_CONTAINS(message([](RunConfig& c) {
                     c.model.pos = PosKind::rope;
                     c.model.n_head = 128;
@@ -118,7 +120,8 @@ TEST(RunConfig, HelpListsEveryKeyWithTypeAndDefault) {
   EXPECT_CONTAINS(help, "  model.n_layer  (an integer; default 4)  number of blocks\n");
   EXPECT_CONTAINS(help, "  model.norm  (one of: layernorm, rmsnorm; default layernorm)");
   EXPECT_CONTAINS(help, "  train.device  (a string; default \"cpu\")");
-  EXPECT_CONTAINS(help, "  model.rnn.block  (one of: cell, gated; default cell)");
+  EXPECT_CONTAINS(help, "\nmodel.toy:  a registered test section\n");
+  EXPECT_CONTAINS(help, "  model.toy.kind  (one of: plain, fancy; default plain)  toy kind\n");
   EXPECT_CONTAINS(help, "  model.residual_scale  (a boolean (true/false); default false)");
 }
 

@@ -1,14 +1,18 @@
 // SequenceModel: parameter layout, GPT-2 init, weight tying, state dicts, causality for every
-// positional scheme, gradcheck of the loss, the learned-position length limit, and the recurrent
-// step of every mixer that has one.
+// positional scheme, gradcheck of the loss, the learned-position length limit, the recurrent
+// step of every mixer that has one, and hybrid stacks (model.layers, model.block).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
 #include "autograd/gradcheck.h"
+#include "layers/rnn/rnn_config.h"
 #include "layers/sequence_model.h"
+#include "layers/ssm/ssm_config.h"
 #include "test_util.h"
+#include "tests/support.h"
 
 namespace sf {
 namespace {
@@ -293,14 +297,14 @@ TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
       {"lstm", [](ModelConfig& c) { c.mixer = "lstm"; }},
       {"gru", [](ModelConfig& c) { c.mixer = "gru"; }},
       {"paragru", [](ModelConfig& c) { c.mixer = "paragru"; }},
-      {"paralstm sequential", [](ModelConfig& c) { c.mixer = "paralstm"; c.rnn.mode = RnnMode::sequential; }},
+      {"paralstm sequential", [](ModelConfig& c) { c.mixer = "paralstm"; c.section<RnnConfig>().mode = RnnMode::sequential; }},
       {"paragru gated block", [](ModelConfig& c) {
          c.mixer = "paragru";
-         c.rnn.block = RnnBlock::gated;
+         c.section<RnnConfig>().block = RnnBlock::gated;
          c.residual_scale = true;
        }},
       {"s4d", [](ModelConfig& c) { c.mixer = "s4d"; }},
-      {"s4", [](ModelConfig& c) { c.mixer = "s4"; c.ssm.init = SsmInit::legs; }},
+      {"s4", [](ModelConfig& c) { c.mixer = "s4"; c.section<SsmConfig>().init = SsmInit::legs; }},
       {"mamba", [](ModelConfig& c) { c.mixer = "mamba"; }},
       {"mamba, learned positions", [](ModelConfig& c) { c.mixer = "mamba"; c.pos = PosKind::learned; }},
       {"gru, sinusoidal positions", [](ModelConfig& c) { c.mixer = "gru"; c.pos = PosKind::sinusoidal; }},
@@ -310,10 +314,10 @@ TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
     c.block_size = 12;
     c.vocab_size = 11;
     c.norm = NormKind::rmsnorm;
-    c.rnn.heads = 2;
-    c.rnn.max_newton_iters = 30;
-    c.rnn.tol = 1e-13;
-    c.ssm.d_state = 4;
+    c.section<RnnConfig>().heads = 2;
+    c.section<RnnConfig>().max_newton_iters = 30;
+    c.section<RnnConfig>().tol = 1e-13;
+    c.section<SsmConfig>().d_state = 4;
     k.set(c);
     SequenceModel m(c, DType::f64);
     m.init_parameters(7);
@@ -340,8 +344,8 @@ TEST(SequenceModel, AttentionHasNoStep) {
 TEST(SequenceModel, DiagnosticsReportTheLastForwardsNewtonSolve) {
   ModelConfig c = test::tiny_config(PosKind::none);
   c.mixer = "paragru";
-  c.rnn.heads = 2;
-  c.rnn.tol = 1e-6;
+  c.section<RnnConfig>().heads = 2;
+  c.section<RnnConfig>().tol = 1e-6;
   SequenceModel par(c);
   par.init_parameters(1);
   par.forward(test::random_tokens(2, 8, c.vocab_size, 3));
@@ -349,12 +353,100 @@ TEST(SequenceModel, DiagnosticsReportTheLastForwardsNewtonSolve) {
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0].first, "newton_iters");
   EXPECT_GE(d[0].second, 1.0);
-  EXPECT_LE(d[0].second, static_cast<double>(c.rnn.max_newton_iters));
+  EXPECT_LE(d[0].second, static_cast<double>(c.section<RnnConfig>().max_newton_iters));
   EXPECT_EQ(d[1].first, "newton_residual");
   EXPECT_LE(d[1].second, 1e-6);
-  c.rnn.mode = RnnMode::sequential;  // nothing to report without Newton, nor for attention
+  c.section<RnnConfig>().mode = RnnMode::sequential;  // nothing to report without Newton, nor for attention
   EXPECT_TRUE(SequenceModel(c).diagnostics().empty());
   EXPECT_TRUE(SequenceModel(test::tiny_config()).diagnostics().empty());
+}
+
+// [attention, mamba]: a hybrid stack of the two kinds of mixer, 16 wide.
+ModelConfig hybrid_config(std::vector<std::string> layers = {"attention", "mamba"}) {
+  ModelConfig c = test::tiny_config(PosKind::none);
+  c.n_layer = static_cast<int64_t>(layers.size());
+  c.layers = std::move(layers);
+  c.n_embd = 16;
+  c.block_size = 16;
+  c.vocab_size = 11;
+  c.bias = true;
+  c.section<SsmConfig>().d_state = 4;
+  c.section<RnnConfig>().heads = 2;
+  return c;
+}
+
+TEST(SequenceModel, HybridStackBuildsEachBlocksOwnMixer) {
+  ModelConfig c = hybrid_config();
+  const std::vector<std::string> names = test::names_of(SequenceModel(c));
+  auto has = [&](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  EXPECT_TRUE(has("blocks.0.mixer.wqkv.weight"));
+  EXPECT_TRUE(has("blocks.1.mixer.in_proj.weight"));  // mamba
+  EXPECT_FALSE(has("blocks.1.mixer.wqkv.weight"));
+  EXPECT_TRUE(has("blocks.1.mlp.fc.weight"));
+  ModelConfig mismatched = c;
+  mismatched.n_layer = 3;
+  EXPECT_CONTAINS(test::error_of([&] { SequenceModel{mismatched}; }), "model.layers names 2 mixers for model.n_layer = 3");
+
+  // model.block = plain: x + Mixer(Norm(x)) alone, whatever model.mlp says.
+  c.block = BlockKind::plain;
+  const std::vector<std::string> plain = test::names_of(SequenceModel(c));
+  for (const std::string& n : plain) EXPECT_EQ(n.find(".mlp."), std::string::npos) << n;
+  for (const std::string& n : plain) EXPECT_EQ(n.find(".norm2."), std::string::npos) << n;
+  EXPECT_TRUE(std::find(plain.begin(), plain.end(), "blocks.1.mixer.in_proj.weight") != plain.end());
+}
+
+// Changing token t0 leaves every logit before t0 bit-identical and changes every logit from t0 on, through
+// attention and mamba blocks, in both block kinds.
+TEST(SequenceModel, HybridStackIsCausal) {
+  for (BlockKind block : {BlockKind::transformer, BlockKind::plain}) {
+    SCOPED_TRACE(enum_name(block));
+    ModelConfig c = hybrid_config();
+    c.block = block;
+    SequenceModel m(c);
+    m.init_parameters(7);
+    test::randomise(m, 50, 0.3);
+    const int64_t L = 12;
+    Tensor tokens = test::random_tokens(2, L, 11, 9);
+    Tensor base = m.forward(tokens).data();
+    for (int64_t t0 : {0, 5, 11}) {
+      Tensor changed = tokens.clone();
+      changed.data<int64_t>()[t0] = (changed.data<int64_t>()[t0] + 3) % 11;
+      changed.data<int64_t>()[L + t0] = (changed.data<int64_t>()[L + t0] + 5) % 11;
+      Tensor out = m.forward(changed).data();
+      if (t0 > 0) {
+        EXPECT_EQ(max_abs_diff(out.narrow(1, 0, t0), base.narrow(1, 0, t0)), 0.0) << "t0 " << t0;
+      }
+      for (int64_t t = t0; t < L; ++t)
+        EXPECT_GT(max_abs_diff(out.narrow(1, t, 1), base.narrow(1, t, 1)), 1e-6) << "t0 " << t0 << ", t " << t;
+    }
+  }
+}
+
+TEST(SequenceModel, HybridStateDictRoundTripGivesIdenticalLogits) {
+  const ModelConfig c = hybrid_config();
+  SequenceModel a(c), b(c);
+  a.init_parameters(1);
+  b.init_parameters(2);
+  const Tensor tokens = test::random_tokens(2, 8, 11, 5);
+  EXPECT_GT(max_abs_diff(a.forward(tokens).data(), b.forward(tokens).data()), 0.0);
+  b.load_state_dict(a.state_dict());
+  EXPECT_EQ(max_abs_diff(a.forward(tokens).data(), b.forward(tokens).data()), 0.0);
+}
+
+// A hybrid steps when every block's mixer does ([gru, mamba]), and not with an attention block.
+TEST(SequenceModel, HybridStepsOnlyWhenEveryMixerHasARecurrentForm) {
+  EXPECT_FALSE(SequenceModel(hybrid_config()).has_step());
+  ModelConfig c = hybrid_config({"gru", "mamba"});
+  c.norm = NormKind::rmsnorm;
+  SequenceModel m(c, DType::f64);
+  m.init_parameters(7);
+  m.eval();
+  ASSERT_TRUE(m.has_step());
+  const Tensor tokens = from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6}, {1, 8});
+  const Tensor logits = m.forward(tokens).data();
+  std::vector<std::vector<Tensor>> state;
+  for (int64_t t = 0; t < 8; ++t)
+    EXPECT_LE(max_abs_diff(m.step(tokens.select(1, t).contiguous(), t, state), logits.select(1, t)), 1e-10) << t;
 }
 
 }  // namespace

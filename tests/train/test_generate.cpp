@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "layers/rnn/rnn_config.h"
 #include "tests/layers/test_util.h"
 #include "train/generate.h"
 
@@ -15,7 +16,7 @@ ModelConfig small(const std::string& mixer, PosKind pos) {
   c.mixer = mixer;
   c.block_size = 16;
   c.vocab_size = 13;
-  c.rnn.heads = 2;
+  c.section<RnnConfig>().heads = 2;
   return c;
 }
 
@@ -68,6 +69,25 @@ TEST(Generate, TheSeedFixesTheSample) {
   EXPECT_EQ(a, b);
   EXPECT_NE(a, c);
   EXPECT_EQ(a.size(), 13u);
+}
+
+// A hybrid stack with an attention block recomputes the window; one of recurrent mixers only steps.
+TEST(Generate, HybridStacksTakeThePathTheirMixersAllow) {
+  ModelConfig c = small("attention", PosKind::none);
+  c.layers = {"attention", "mamba"};
+  SequenceModel with_attention(c);
+  with_attention.init_parameters(3);
+  ASSERT_FALSE(with_attention.has_step());
+  SampleOptions o;
+  o.tokens = 30;
+  o.top_k = 1;
+  EXPECT_EQ(sample(with_attention, {4, 7}, o), greedy_by_forward(with_attention, {4, 7}, 30, 16));
+
+  c.layers = {"gru", "mamba"};
+  SequenceModel recurrent(c);
+  recurrent.init_parameters(3);
+  ASSERT_TRUE(recurrent.has_step());
+  EXPECT_EQ(sample(recurrent, {4, 7}, o), greedy_by_forward(recurrent, {4, 7}, 30, 0));
 }
 
 }  // namespace

@@ -68,6 +68,32 @@ TEST(Trainer, ResumeContinuesTheExactLossTrajectory) {
   EXPECT_TRUE(fs::exists(dir + "/straight/config.resolved.yaml"));
 }
 
+// A hybrid stack (an attention block, then a mamba block) checkpoints and resumes bit for bit, and the
+// resolved config names each block's mixer.
+TEST(Trainer, HybridStackResumesExactly) {
+  std::string dir = temp_dir("hybrid");
+  std::string recipe = write_recipe(dir);
+  const std::vector<std::string> hybrid{"model.layers=[attention, mamba]", "model.ssm.d_state=4", "train.steps=40",
+                                        "train.checkpoint_every=20"};
+  std::ostringstream log;
+  Trainer straight(load_run_config(recipe, hybrid), TrainOptions{dir + "/straight"});
+  std::vector<StepLog> a = straight.run(log);
+
+  Trainer first(load_run_config(recipe, hybrid), TrainOptions{dir + "/split", false, 20});
+  std::vector<StepLog> b = first.run(log);
+  Trainer second(load_run_config(recipe, hybrid), TrainOptions{dir + "/split", true});
+  EXPECT_EQ(second.step(), 20);
+  std::vector<StepLog> c = second.run(log);
+  b.insert(b.end(), c.begin(), c.end());
+
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].loss, b[i].loss) << "step " << a[i].step;
+  std::ifstream resolved(dir + "/straight/config.resolved.yaml");
+  std::stringstream text;
+  text << resolved.rdbuf();
+  EXPECT_NE(text.str().find("layers: [attention, mamba]"), std::string::npos) << text.str();
+}
+
 // train.matmul_precision: bf16 (GEMM operands rounded to bfloat16) follows the fp32 loss curve closely,
 // and is not silently fp32.
 TEST(Trainer, Bf16MatmulsTrainLikeFp32) {

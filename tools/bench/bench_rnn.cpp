@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
   // 2. ParaGRU layer: sequential vs parallel.
   const int64_t D = 256;
   c.n_embd = D;
-  c.rnn.heads = 4;
+  c.section<RnnConfig>().heads = 4;
   std::printf("\nParaGRU layer (D = %ld, 4 heads, float32), forward+backward, median of %d\n", long(D), reps);
   std::printf("%5s %6s | %10s %10s | %10s %10s | %6s %6s | %5s\n", "B", "L", "seq 1t ms", "par 1t ms",
               "seq ms", "par ms", "work", "par/seq", "iters");

@@ -46,7 +46,7 @@ TEST(DenseRnn, GradcheckFloat64) {
 TEST(DenseRnnMixer, PytorchParameterNamesAndStacking) {
   ModelConfig c;
   c.n_embd = 6;
-  c.rnn.layers = 2;
+  c.section<RnnConfig>().layers = 2;
   DenseRnnMixer m(DenseCellKind::lstm, c, DType::f64);
   EXPECT_EQ(test::names_of(m), (std::vector<std::string>{"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                                                           "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"}));
@@ -57,7 +57,7 @@ TEST(DenseRnnMixer, StepEqualsSequence) {
   for (DenseCellKind kind : kCells) {
     ModelConfig c;
     c.n_embd = 6;
-    c.rnn.layers = 2;
+    c.section<RnnConfig>().layers = 2;
     DenseRnnMixer m(kind, c, DType::f64);
     m.init_parameters(3);
     const Tensor x = test::randn({2, 9, 6}, 5);
@@ -68,7 +68,7 @@ TEST(DenseRnnMixer, StepEqualsSequence) {
 TEST(DenseRnnMixer, GradcheckParametersAndCausality) {
   ModelConfig c;
   c.n_embd = 4;
-  c.rnn.layers = 2;
+  c.section<RnnConfig>().layers = 2;
   DenseRnnMixer m(DenseCellKind::gru, c, DType::f64);
   test::randomise(m, 11);
   const Tensor x = test::randn({2, 6, 4}, 12);

@@ -18,11 +18,11 @@ namespace {
 ModelConfig tiny(RnnMode mode) {
   ModelConfig c;
   c.n_embd = 8;
-  c.rnn.heads = 2;
-  c.rnn.mode = mode;
-  c.rnn.max_newton_iters = 12;
-  c.rnn.tol = 1e-14;
-  c.rnn.chunk = 4;
+  c.section<RnnConfig>().heads = 2;
+  c.section<RnnConfig>().mode = mode;
+  c.section<RnnConfig>().max_newton_iters = 12;
+  c.section<RnnConfig>().tol = 1e-14;
+  c.section<RnnConfig>().chunk = 4;
   return c;
 }
 
@@ -35,8 +35,8 @@ ModelConfig gated(RnnMode mode, int64_t width = 8) {
   c.norm = NormKind::rmsnorm;
   c.mlp = MlpKind::none;
   c.residual_scale = true;
-  c.rnn.block = RnnBlock::gated;
-  c.rnn.d_conv = 3;
+  c.section<RnnConfig>().block = RnnBlock::gated;
+  c.section<RnnConfig>().d_conv = 3;
   return c;
 }
 
@@ -117,9 +117,9 @@ TEST(ParaRnnMixer, Causal) {
 
 TEST(ParaRnnMixer, ClampBoundsRecurrentWeights) {
   ModelConfig c = tiny(RnnMode::sequential);
-  c.rnn.a_clamp = 0.1;
+  c.section<RnnConfig>().a_clamp = 0.1;
   ParaRnnMixer clamped(ParaCellKind::gru, c, DType::f64);
-  c.rnn.a_clamp = 0.0;
+  c.section<RnnConfig>().a_clamp = 0.0;
   ParaRnnMixer reference(ParaCellKind::gru, c, DType::f64);
   for (auto* m : {&clamped, &reference}) {
     m->init_parameters(1);
@@ -133,14 +133,14 @@ TEST(ParaRnnMixer, ClampBoundsRecurrentWeights) {
 TEST(ParaRnnMixer, RegisteredAndHeadsChecked) {
   ModelConfig c = tiny(RnnMode::parallel);
   for (const char* name : {"paragru", "paralstm", "lstm", "gru"}) EXPECT_NO_THROW(make_mixer(name, c, 0));
-  c.rnn.heads = 3;
+  c.section<RnnConfig>().heads = 3;
   EXPECT_CONTAINS(test::error_of([&] { make_mixer("paragru", c, 0); }), "model.rnn.heads");
 }
 
 TEST(ParaRnnBlock, GatedFormAddsProjectionsConvAndNormAroundTheCell) {
   ModelConfig c = gated(RnnMode::parallel, 64);
-  c.rnn.heads = 4;
-  c.rnn.d_conv = 4;
+  c.section<RnnConfig>().heads = 4;
+  c.section<RnnConfig>().d_conv = 4;
   const int64_t D = 64, K = 4, cell = 4 * 16 * 3 * 16 + 3 * D + 3 * D;  // w_in, b, a
   ParaRnnMixer gru(ParaCellKind::gru, c, DType::f64);
   EXPECT_EQ(test::names_of(gru), (std::vector<std::string>{"in_proj.weight", "conv_weight", "conv_bias", "w_in", "b",
@@ -148,7 +148,7 @@ TEST(ParaRnnBlock, GatedFormAddsProjectionsConvAndNormAroundTheCell) {
   EXPECT_EQ(gru.num_parameters(), 2 * D * D + D * K + D + cell + D + D * D);
   ParaRnnMixer lstm(ParaCellKind::lstm, c, DType::f64);
   EXPECT_EQ(lstm.num_parameters(), gru.num_parameters() + 2 * D);  // peepholes
-  c.rnn.block = RnnBlock::cell;
+  c.section<RnnConfig>().block = RnnBlock::cell;
   EXPECT_EQ(test::names_of(ParaRnnMixer(ParaCellKind::gru, c)), (std::vector<std::string>{"w_in", "b", "a"}));
 }
 
@@ -166,13 +166,13 @@ TEST(ParaRnnBlock, GradcheckParametersAndInput) {
 TEST(ParaRnnBlock, ParallelEqualsSequentialFloat32) {
   for (ParaCellKind kind : kCells) {
     ModelConfig c = gated(RnnMode::parallel, 16);
-    c.rnn.heads = 4;
-    c.rnn.d_conv = 4;
-    c.rnn.max_newton_iters = 6;
-    c.rnn.tol = 1e-6;
-    c.rnn.chunk = 64;
+    c.section<RnnConfig>().heads = 4;
+    c.section<RnnConfig>().d_conv = 4;
+    c.section<RnnConfig>().max_newton_iters = 6;
+    c.section<RnnConfig>().tol = 1e-6;
+    c.section<RnnConfig>().chunk = 64;
     ParaRnnMixer par(kind, c);
-    c.rnn.mode = RnnMode::sequential;
+    c.section<RnnConfig>().mode = RnnMode::sequential;
     ParaRnnMixer seq(kind, c);
     par.init_parameters(5);
     seq.init_parameters(5);
@@ -198,7 +198,7 @@ TEST(ParaRnnBlock, StepEqualsForward) {
     for (int64_t d_conv : {1, 4}) {
       SCOPED_TRACE(std::string(name(kind)) + " d_conv " + std::to_string(d_conv));
       ModelConfig c = gated(RnnMode::parallel);
-      c.rnn.d_conv = d_conv;
+      c.section<RnnConfig>().d_conv = d_conv;
       ParaRnnMixer m(kind, c, DType::f64);
       m.init_parameters(9);
       const Tensor x = test::randn({2, 13, 8}, 10);

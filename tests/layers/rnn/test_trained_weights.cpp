@@ -21,9 +21,9 @@ namespace {
 std::unique_ptr<ParaRnnMixer> trained_mixer(ParaCellKind kind, const std::string& fixture) {
   ModelConfig c;
   c.n_embd = 64;
-  c.rnn.heads = 4;
-  c.rnn.max_newton_iters = 6;
-  c.rnn.tol = 1e-6;
+  c.section<RnnConfig>().heads = 4;
+  c.section<RnnConfig>().max_newton_iters = 6;
+  c.section<RnnConfig>().tol = 1e-6;
   auto m = std::make_unique<ParaRnnMixer>(kind, c, DType::f32);
   const H5File f = H5File::open(std::string(SF_SOURCE_DIR) + "/tests/layers/rnn/golden/" + fixture);
   for (auto& [name, value] : m->state_dict()) {

@@ -21,8 +21,8 @@ ModelConfig mamba_config(int64_t width = 4) {
   c.n_embd = width;
   c.n_head = 1;
   c.n_layer = 2;
-  c.ssm.d_state = 4;
-  c.ssm.chunk = 3;
+  c.section<SsmConfig>().d_state = 4;
+  c.section<SsmConfig>().chunk = 3;
   c.norm = NormKind::rmsnorm;
   c.mlp = MlpKind::none;
   return c;
@@ -37,7 +37,7 @@ Tensor param(const Module& m, const std::string& name) {
 
 TEST(Mamba, ReferenceInitialisation) {
   ModelConfig c = mamba_config(32);
-  c.ssm.d_state = 16;
+  c.section<SsmConfig>().d_state = 16;
   Mamba m(c, 0, DType::f64);
   m.init_parameters(1);
   const Tensor A_log = param(m, "A_log");  // (64, 16)

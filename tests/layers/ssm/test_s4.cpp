@@ -28,8 +28,8 @@ ModelConfig s4_config(int64_t width = 3, int64_t d_state = 6, int64_t block_size
   c.n_embd = width;
   c.n_head = 1;
   c.block_size = block_size;
-  c.ssm.d_state = d_state;
-  c.ssm.init = SsmInit::legs;
+  c.section<SsmConfig>().d_state = d_state;
+  c.section<SsmConfig>().init = SsmInit::legs;
   return c;
 }
 
@@ -177,7 +177,7 @@ TEST(S4, CausalAndGradcheck) {
 TEST(S4, ConfigurationErrors) {
   ModelConfig c = s4_config();
   EXPECT_NE(make_mixer("s4", c, 0), nullptr);
-  c.ssm.init = SsmInit::s4d_lin;
+  c.section<SsmConfig>().init = SsmInit::s4d_lin;
   EXPECT_CONTAINS(test::error_of([&] { make_mixer("s4", c, 0); }), "set model.ssm.init: legs");
   S4 s4(s4_config(3, 6, 16), DType::f64);
   EXPECT_CONTAINS(test::error_of([&] { s4.forward(Variable(randn({1, 17, 3}, 1))); }),

@@ -22,7 +22,7 @@ ModelConfig s4d_config(int64_t width = 4, int64_t d_state = 6) {
   ModelConfig c;
   c.n_embd = width;
   c.n_head = 1;
-  c.ssm.d_state = d_state;
+  c.section<SsmConfig>().d_state = d_state;
   return c;
 }
 
@@ -74,7 +74,7 @@ TEST(S4dKernel, ClosedFormBackwardMatchesFiniteDifferences) {
 TEST(S4D, InitialisationFollowsTheSpec) {
   for (SsmInit init : {SsmInit::s4d_lin, SsmInit::s4d_inv}) {
     ModelConfig c = s4d_config(4, 8);
-    c.ssm.init = init;
+    c.section<SsmConfig>().init = init;
     S4D s4d(c, DType::f64);
     s4d.init_parameters(3);
     for (auto& [name, p] : s4d.named_parameters()) {
@@ -134,7 +134,7 @@ TEST(S4D, Gradcheck) {
 TEST(S4D, RegisteredAndRejectsLegs) {
   ModelConfig c = s4d_config();
   EXPECT_NE(make_mixer("s4d", c, 0), nullptr);
-  c.ssm.init = SsmInit::legs;
+  c.section<SsmConfig>().init = SsmInit::legs;
   EXPECT_THROW(make_mixer("s4d", c, 0), Error);
 }
 
