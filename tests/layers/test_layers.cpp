@@ -11,7 +11,6 @@
 #include "layers/mlp.h"
 #include "layers/registry.h"
 #include "layers/rms_norm.h"
-#include "layers/transformer/causal_self_attention.h"
 #include "test_util.h"
 
 namespace sf {
@@ -114,16 +113,6 @@ TEST(Mlp, GeluFormsDiffer) {
   double d = max_abs_diff(erf_mlp.forward(x).data(), tanh_mlp.forward(x).data());
   EXPECT_GT(d, 0.0);
   EXPECT_LT(d, 1e-3);
-}
-
-TEST(Attention, GradcheckEveryPositionalScheme) {
-  for (PosKind pos : {PosKind::none, PosKind::rope, PosKind::alibi}) {
-    SCOPED_TRACE(enum_names(pos)[static_cast<int>(pos)]);
-    ModelConfig c = test::tiny_config(pos);
-    c.bias = true;
-    CausalSelfAttention attn(c, DType::f64);
-    expect_gradcheck(attn, [&](const Variable& x) { return attn.forward(x); }, {2, 5, 8});
-  }
 }
 
 // With one token the softmax weight is 1 and position 0 is the identity for every scheme, so the

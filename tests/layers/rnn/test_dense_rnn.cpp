@@ -1,5 +1,6 @@
 // Dense LSTM / GRU (PyTorch's conventions): the fused op against autograd through the naive loop,
-// gradcheck, the mixers' step mode and multi-layer stacking.
+// gradcheck of the fused op, and the mixers' parameter names and stacking. The mixers' step,
+// causality and gradcheck are in tests/layers/contract/.
 #include <gtest/gtest.h>
 
 #include "autograd/gradcheck.h"
@@ -51,34 +52,6 @@ TEST(DenseRnnMixer, PytorchParameterNamesAndStacking) {
   EXPECT_EQ(test::names_of(m), (std::vector<std::string>{"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
                                                           "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1"}));
   EXPECT_EQ(test::parameter(m, "weight_hh_l1").shape(), Shape({24, 6}));
-}
-
-TEST(DenseRnnMixer, StepEqualsSequence) {
-  for (DenseCellKind kind : kCells) {
-    ModelConfig c;
-    c.n_embd = 6;
-    c.section<RnnConfig>().layers = 2;
-    DenseRnnMixer m(kind, c, DType::f64);
-    m.init_parameters(3);
-    const Tensor x = test::randn({2, 9, 6}, 5);
-    test::expect_steps_match(m, x, m.forward(Variable(x)).data(), 1e-13);
-  }
-}
-
-TEST(DenseRnnMixer, GradcheckParametersAndCausality) {
-  ModelConfig c;
-  c.n_embd = 4;
-  c.section<RnnConfig>().layers = 2;
-  DenseRnnMixer m(DenseCellKind::gru, c, DType::f64);
-  test::randomise(m, 11);
-  const Tensor x = test::randn({2, 6, 4}, 12);
-  auto r = gradcheck([&] { return m.forward(Variable(x)); }, m.parameters());
-  EXPECT_TRUE(r.ok) << r.report;
-  Tensor x2 = x.clone();
-  x2.select(1, 3).copy_(test::randn({2, 4}, 13));
-  const Tensor y = m.forward(Variable(x)).data(), y2 = m.forward(Variable(x2)).data();
-  EXPECT_EQ(max_abs_diff(y.narrow(1, 0, 3), y2.narrow(1, 0, 3)), 0.0);
-  EXPECT_GT(max_abs_diff(y.narrow(1, 3, 3), y2.narrow(1, 3, 3)), 1e-6);
 }
 
 }  // namespace

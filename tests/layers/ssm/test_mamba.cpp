@@ -1,11 +1,11 @@
-// The Mamba block: the initialisation of state-spaces/mamba, gradcheck of the whole block,
-// causality, recurrent step = parallel forward, and a SequenceModel built with mixer = mamba.
+// The Mamba block: the initialisation of state-spaces/mamba, recurrent step = parallel forward through
+// the typed State API, and a SequenceModel built with mixer = mamba. Gradcheck and causality of the
+// block are in tests/layers/contract/.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "autograd/functions.h"
-#include "autograd/gradcheck.h"
 #include "layers/sequence_model.h"
 #include "layers/ssm/mamba.h"
 #include "ssm_test_util.h"
@@ -50,21 +50,6 @@ TEST(Mamba, ReferenceInitialisation) {
   EXPECT_EQ(param(m, "dt_proj.weight").shape(), Shape({64, 2}));  // dt_rank = ceil(32 / 16)
   EXPECT_EQ(param(m, "x_proj.weight").shape(), Shape({2 + 32, 64}));
   EXPECT_LE(amax(unary(UnaryOp::abs, param(m, "out_proj.weight"))).item<double>(), 1 / std::sqrt(64.0 * 2));
-}
-
-TEST(Mamba, Gradcheck) {
-  Mamba m(mamba_config(), 0, DType::f64);
-  m.init_parameters(2);
-  Variable x(randn({2, 6, 4}, 3), true);
-  GradcheckResult r = gradcheck([&] { return m.forward(x); }, test::leaves_of(m, x));
-  EXPECT_TRUE(r.ok) << r.report;
-}
-
-TEST(Mamba, Causal) {
-  Mamba m(mamba_config(), 0, DType::f64);
-  m.init_parameters(4);
-  for (int64_t t0 : {0, 5, 16})
-    test::expect_causal([&](const Tensor& x) { return m.forward(Variable(x)).data(); }, randn({2, 17, 4}, 5), t0, 1e-12);
 }
 
 TEST(Mamba, StepReproducesForward) {

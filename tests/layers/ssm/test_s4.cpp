@@ -1,7 +1,7 @@
 // S4 with the DPLR (HiPPO-LegS) state matrix (Gu, Goel & Ré 2022): the NPLR decomposition
 // reconstructs LegS; irfft against the inverse DFT sum and its gradcheck; the Cauchy/Woodbury
-// kernel against the dense powers C Ā^l B̄; FFT path = recurrence; kernel and mixer gradchecks;
-// causality; configuration errors.
+// kernel against the dense powers C Ā^l B̄; FFT path = recurrence; kernel gradcheck; configuration
+// errors. The mixer's causality and gradcheck are in tests/layers/contract/.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -161,17 +161,6 @@ TEST(S4, FftPathEqualsRecurrenceAndPrefixOfTheKernel) {
 
 TEST(S4, FloatPathMatchesDouble) {
   test::expect_float_matches_double<S4>(s4_config(8, 16, 256), randn({2, 200, 8}, 4));
-}
-
-TEST(S4, CausalAndGradcheck) {
-  S4 s4(s4_config(), DType::f64);
-  s4.init_parameters(5);
-  for (int64_t t0 : {0, 6, 16})
-    test::expect_causal([&](const Tensor& x) { return s4.forward(Variable(x)).data(); }, randn({2, 17, 3}, 8), t0,
-                        1e-10);
-  Variable x(randn({2, 7, 3}, 1), true);
-  GradcheckResult r = gradcheck([&] { return s4.forward(x); }, test::leaves_of(s4, x));
-  EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(S4, ConfigurationErrors) {

@@ -1,6 +1,7 @@
 // S4D: FFT convolution = direct O(L²) convolution = the recurrent step;
 // the closed-form kernel backward and the FFT-conv backward against finite differences; causality
-// (and its failure without zero padding); the whole mixer's gradcheck.
+// (and its failure without zero padding). Causality and gradcheck of the whole mixer are in
+// tests/layers/contract/ (the mixer contract).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -113,22 +114,6 @@ TEST(S4D, FftPathEqualsDirectConvolutionAndRecurrence) {
 
 TEST(S4D, FloatPathMatchesDouble) {
   test::expect_float_matches_double<S4D>(s4d_config(8, 16), randn({2, 300, 8}, 4));
-}
-
-TEST(S4D, Causal) {
-  S4D s4d(s4d_config(), DType::f64);
-  s4d.init_parameters(5);
-  for (int64_t t0 : {0, 6, 16})
-    test::expect_causal([&](const Tensor& x) { return s4d.forward(Variable(x)).data(); }, randn({2, 17, 4}, 8), t0,
-                        1e-10);
-}
-
-TEST(S4D, Gradcheck) {
-  S4D s4d(s4d_config(), DType::f64);
-  s4d.init_parameters(7);
-  Variable x(randn({2, 9, 4}, 1), true);
-  GradcheckResult r = gradcheck([&] { return s4d.forward(x); }, test::leaves_of(s4d, x));
-  EXPECT_TRUE(r.ok) << r.report;
 }
 
 TEST(S4D, RegisteredAndRejectsLegs) {
