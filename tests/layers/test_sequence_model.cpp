@@ -178,6 +178,24 @@ struct CausalCase {
   MlpKind mlp;
 };
 
+// Changing token t0 (in both batch rows of L random tokens over 11 symbols) leaves every logit before t0
+// bit-identical and changes every logit from t0 on.
+void expect_causal(SequenceModel& m, int64_t L, std::initializer_list<int64_t> changed_positions) {
+  Tensor tokens = test::random_tokens(2, L, 11, 9);
+  Tensor base = m.forward(tokens).data();
+  for (int64_t t0 : changed_positions) {
+    Tensor changed = tokens.clone();
+    changed.data<int64_t>()[t0] = (changed.data<int64_t>()[t0] + 3) % 11;          // batch row 0
+    changed.data<int64_t>()[L + t0] = (changed.data<int64_t>()[L + t0] + 5) % 11;  // batch row 1
+    Tensor out = m.forward(changed).data();
+    if (t0 > 0) {
+      EXPECT_EQ(max_abs_diff(out.narrow(1, 0, t0), base.narrow(1, 0, t0)), 0.0) << "t0 " << t0;
+    }
+    for (int64_t t = t0; t < L; ++t)
+      EXPECT_GT(max_abs_diff(out.narrow(1, t, 1), base.narrow(1, t, 1)), 1e-6) << "t0 " << t0 << ", t " << t;
+  }
+}
+
 // Changing token t0 leaves every logit before t0 bit-identical and changes some logit at ≥ t0.
 TEST(SequenceModel, CausalForEveryPositionalScheme) {
   const CausalCase cases[] = {
@@ -202,19 +220,7 @@ TEST(SequenceModel, CausalForEveryPositionalScheme) {
     m.init_parameters(7);
     test::randomise(m, 50, 0.3);  // larger weights than init, so that every position matters visibly
     const int64_t L = 12;
-    Tensor tokens = test::random_tokens(2, L, 11, 9);
-    Tensor base = m.forward(tokens).data();
-    for (int64_t t0 : {0, 4, 11}) {
-      Tensor changed = tokens.clone();
-      changed.data<int64_t>()[t0] = (changed.data<int64_t>()[t0] + 3) % 11;  // batch row 0
-      changed.data<int64_t>()[L + t0] = (changed.data<int64_t>()[L + t0] + 5) % 11;  // batch row 1
-      Tensor out = m.forward(changed).data();
-      if (t0 > 0) {
-        EXPECT_EQ(max_abs_diff(out.narrow(1, 0, t0), base.narrow(1, 0, t0)), 0.0) << "t0 " << t0;
-      }
-      for (int64_t t = t0; t < L; ++t)
-        EXPECT_GT(max_abs_diff(out.narrow(1, t, 1), base.narrow(1, t, 1)), 1e-6) << "t0 " << t0 << ", t " << t;
-    }
+    expect_causal(m, L, {0, 4, 11});
   }
 }
 
@@ -406,19 +412,7 @@ TEST(SequenceModel, HybridStackIsCausal) {
     m.init_parameters(7);
     test::randomise(m, 50, 0.3);
     const int64_t L = 12;
-    Tensor tokens = test::random_tokens(2, L, 11, 9);
-    Tensor base = m.forward(tokens).data();
-    for (int64_t t0 : {0, 5, 11}) {
-      Tensor changed = tokens.clone();
-      changed.data<int64_t>()[t0] = (changed.data<int64_t>()[t0] + 3) % 11;
-      changed.data<int64_t>()[L + t0] = (changed.data<int64_t>()[L + t0] + 5) % 11;
-      Tensor out = m.forward(changed).data();
-      if (t0 > 0) {
-        EXPECT_EQ(max_abs_diff(out.narrow(1, 0, t0), base.narrow(1, 0, t0)), 0.0) << "t0 " << t0;
-      }
-      for (int64_t t = t0; t < L; ++t)
-        EXPECT_GT(max_abs_diff(out.narrow(1, t, 1), base.narrow(1, t, 1)), 1e-6) << "t0 " << t0 << ", t " << t;
-    }
+    expect_causal(m, L, {0, 5, 11});
   }
 }
 
