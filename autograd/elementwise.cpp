@@ -73,6 +73,22 @@ Variable pow(const Variable& a, const Variable& b) {
   });
 }
 
+// A differentiable op calls the function of its name above (one missing fails to compile here); a comparison
+// is piecewise constant, so its result does not join the graph.
+#define SF_BINARY_VARIABLE_true(name) return name(a, b);
+#define SF_BINARY_VARIABLE_false(name) return Variable(binary(BinaryOp::name, a.data(), b.data()));
+Variable binary(BinaryOp op, const Variable& a, const Variable& b) {
+  switch (op) {
+#define SF_CASE(name, Math, differentiable, domain) \
+  case BinaryOp::name: SF_BINARY_VARIABLE_##differentiable(name)
+    SF_BINARY_OPS(SF_CASE)
+#undef SF_CASE
+  }
+  throw Error(detail::cat("binary: unknown op ", static_cast<int>(op)));
+}
+#undef SF_BINARY_VARIABLE_true
+#undef SF_BINARY_VARIABLE_false
+
 Variable add(const Variable& a, double s) {
   return record("add_scalar", binary(BinaryOp::add, a.data(), s), {a},
                 [](const Tensor& g) { return std::vector<Tensor>{g}; });

@@ -19,6 +19,8 @@ Variable div(const Variable& a, const Variable& b);
 Variable maximum(const Variable& a, const Variable& b);  // ties send the gradient to a
 Variable minimum(const Variable& a, const Variable& b);
 Variable pow(const Variable& a, const Variable& b);  // a > 0 where b needs a gradient
+// Any op of core/binary_ops.h: a differentiable one through its function above, a comparison as a constant.
+Variable binary(BinaryOp op, const Variable& a, const Variable& b);
 Variable add(const Variable& a, double b);
 Variable mul(const Variable& a, double b);
 Variable pow(const Variable& a, double p);

@@ -2,7 +2,9 @@
 // tests cover the functions the GPU kernels run. No Eigen or other host-only headers here.
 #pragma once
 #include <cmath>
+#include <type_traits>
 
+#include "core/binary_ops.h"
 #include "core/unary_ops.h"
 
 #if defined(__CUDACC__)
@@ -19,6 +21,7 @@ using std::erf;
 using std::exp;
 using std::log;
 using std::log1p;
+using std::pow;
 using std::sqrt;
 using std::tanh;
 #endif
@@ -121,5 +124,72 @@ template <class Math> concept DerivativeFromY = requires(double y) { Math::df_fr
                 "UnaryOp::" #name ": sf::math::" #Math " needs one derivative, df(x) or df_from_y(y)");
 SF_UNARY_OPS(SF_UNARY_CHECK)
 #undef SF_UNARY_CHECK
+
+// a^e for integers, e >= 0 by squaring; a negative e gives what 1 / a^|e| truncates to.
+template <class T> SF_HD T int_pow(T base, T e) {
+  if (e < 0) return base == 1 ? T(1) : base == -1 ? T(e % 2 ? -1 : 1) : T(0);
+  T r = 1;
+  while (e) {
+    if (e & 1) r *= base;
+    base *= base;
+    e >>= 1;
+  }
+  return r;
+}
+
+// The ops of SF_BINARY_OPS (core/binary_ops.h): f(a, b), T float, double, int32_t or int64_t. Their
+// derivatives are the autograd functions of autograd/elementwise.cpp.
+struct Add {
+  template <class T> SF_HD static T f(T a, T b) { return a + b; }
+};
+struct Sub {
+  template <class T> SF_HD static T f(T a, T b) { return a - b; }
+};
+struct Mul {
+  template <class T> SF_HD static T f(T a, T b) { return a * b; }
+};
+struct Div {
+  template <class T> SF_HD static T f(T a, T b) { return a / b; }  // integers truncate (checked for zero first)
+};
+struct Pow {
+  template <class T> SF_HD static T f(T a, T b) {
+    if constexpr (std::is_integral_v<T>) return int_pow(a, b);
+    else return pow(a, b);
+  }
+};
+struct Maximum {
+  template <class T> SF_HD static T f(T a, T b) { return a != a ? a : b != b ? b : a > b ? a : b; }  // NaN wins
+};
+struct Minimum {
+  template <class T> SF_HD static T f(T a, T b) { return a != a ? a : b != b ? b : a < b ? a : b; }
+};
+struct Eq {
+  template <class T> SF_HD static T f(T a, T b) { return T(a == b); }
+};
+struct Ne {
+  template <class T> SF_HD static T f(T a, T b) { return T(a != b); }
+};
+struct Lt {
+  template <class T> SF_HD static T f(T a, T b) { return T(a < b); }
+};
+struct Le {
+  template <class T> SF_HD static T f(T a, T b) { return T(a <= b); }
+};
+struct Gt {
+  template <class T> SF_HD static T f(T a, T b) { return T(a > b); }
+};
+struct Ge {
+  template <class T> SF_HD static T f(T a, T b) { return T(a >= b); }
+};
+
+template <class Math> concept HasBinaryForward = requires(double a, double b, int64_t i, int64_t j) {
+  Math::f(a, b);
+  Math::f(i, j);
+};
+
+#define SF_BINARY_CHECK(name, Math, differentiable, domain) \
+  static_assert(HasBinaryForward<Math>, "BinaryOp::" #name ": sf::math::" #Math " has no forward f(a, b)");
+SF_BINARY_OPS(SF_BINARY_CHECK)
+#undef SF_BINARY_CHECK
 
 }  // namespace sf::math

@@ -10,14 +10,13 @@
 #include <vector>
 
 #include "core/tensor.h"
+#include "core/binary_ops.h"
 #include "core/unary_ops.h"
 
 namespace sf {
 
-// Element-wise unary functions (UnaryOp) are listed in core/unary_ops.h, their math in
-// core/elementwise_math.h.
-// Element-wise binary functions. Comparisons return 1/0 in the inputs' dtype.
-enum class BinaryOp : uint8_t { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge };
+// Element-wise unary (UnaryOp) and binary (BinaryOp) functions are listed in core/unary_ops.h and
+// core/binary_ops.h, their math in core/elementwise_math.h. Comparisons return 1/0 in the inputs' dtype.
 
 const char* op_name(UnaryOp op);
 const char* op_name(BinaryOp op);

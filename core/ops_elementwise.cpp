@@ -13,12 +13,7 @@ using namespace ops_detail;
 
 const char* op_name(UnaryOp op) { return unary_op_info(op).name; }
 
-const char* op_name(BinaryOp op) {
-  static const char* names[] = {"add", "sub", "mul", "div", "pow", "maximum", "minimum",
-                                "eq",  "ne",  "lt",  "le",  "gt",  "ge"};
-  static_assert(sizeof(names) / sizeof(names[0]) == static_cast<size_t>(BinaryOp::ge) + 1);
-  return names[static_cast<size_t>(op)];
-}
+const char* op_name(BinaryOp op) { return binary_op_info(op).name; }
 
 namespace {
 

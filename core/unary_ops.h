@@ -7,7 +7,7 @@
 //   name      the UnaryOp enumerator and its op_name
 //   Math      the struct in sf::math with f(x) and the derivative, df(x) or df_from_y(y) with y = f(x)
 //   integers  whether int32/int64 inputs are accepted (the rest need a floating dtype)
-//   domain    where f is smooth, UnaryDomain::real or ::positive: the inputs the tests and gradcheck draw
+//   domain    where f is smooth, OpDomain::real or ::positive: the inputs the tests and gradcheck draw
 // Plain C++ only: the CUDA kernels include this.
 #pragma once
 #include <cstddef>
@@ -41,18 +41,19 @@ enum class UnaryOp : uint8_t {
 #undef SF_UNARY_ENUMERATOR
 };
 
-enum class UnaryDomain : uint8_t { real, positive };
+// Where an element-wise op is smooth (core/binary_ops.h uses it too).
+enum class OpDomain : uint8_t { real, positive };
 
 struct UnaryOpInfo {
   UnaryOp op;
   const char* name;
   bool integers;
-  UnaryDomain domain;
+  OpDomain domain;
 };
 
 // Indexed by the enumerator.
 inline constexpr UnaryOpInfo kUnaryOps[] = {
-#define SF_UNARY_INFO(name, Math, integers, domain) {UnaryOp::name, #name, integers, UnaryDomain::domain},
+#define SF_UNARY_INFO(name, Math, integers, domain) {UnaryOp::name, #name, integers, OpDomain::domain},
     SF_UNARY_OPS(SF_UNARY_INFO)
 #undef SF_UNARY_INFO
 };

@@ -12,22 +12,20 @@
 namespace sf::cpu {
 namespace {
 
-template <BinaryOp OP> using BinaryTag = std::integral_constant<BinaryOp, OP>;
-
 // An op as a compile-time type: its enumerator and its math (core/elementwise_math.h).
-template <UnaryOp OP, class M>
-struct UnaryKernel {
-  static constexpr UnaryOp op = OP;
+template <class Op, Op OP, class M>
+struct Kernel {
+  static constexpr Op op = OP;
   using Math = M;
 };
 
-// Turns a runtime op into a compile-time UnaryKernel, so that each op gets its own vectorisable loop. The
-// cases come from the list that declares the enum, so every op has one.
+// Turn a runtime op into a compile-time Kernel, so that each op gets its own vectorisable loop. The cases
+// come from the list that declares the enum, so every op has one.
 template <class F>
 decltype(auto) with_unary(UnaryOp op, F&& f) {
   switch (op) {
 #define SF_CASE(name, Math, integers, domain) \
-  case UnaryOp::name: return f(UnaryKernel<UnaryOp::name, math::Math>{});
+  case UnaryOp::name: return f(Kernel<UnaryOp, UnaryOp::name, math::Math>{});
     SF_UNARY_OPS(SF_CASE)
 #undef SF_CASE
   }
@@ -37,45 +35,12 @@ decltype(auto) with_unary(UnaryOp op, F&& f) {
 template <class F>
 decltype(auto) with_binary(BinaryOp op, F&& f) {
   switch (op) {
-#define SF_CASE(name) \
-  case BinaryOp::name: return f(BinaryTag<BinaryOp::name>{});
-    SF_CASE(add) SF_CASE(sub) SF_CASE(mul) SF_CASE(div) SF_CASE(pow) SF_CASE(maximum) SF_CASE(minimum)
-    SF_CASE(eq) SF_CASE(ne) SF_CASE(lt) SF_CASE(le) SF_CASE(gt) SF_CASE(ge)
+#define SF_CASE(name, Math, differentiable, domain) \
+  case BinaryOp::name: return f(Kernel<BinaryOp, BinaryOp::name, math::Math>{});
+    SF_BINARY_OPS(SF_CASE)
 #undef SF_CASE
   }
   throw Error("binary: unknown op");
-}
-
-template <class T>
-inline T int_pow(T base, T e) {
-  if (e < 0) return base == 1 ? T(1) : base == -1 ? T(e % 2 ? -1 : 1) : T(0);
-  T r = 1;
-  while (e) {
-    if (e & 1) r *= base;
-    base *= base;
-    e >>= 1;
-  }
-  return r;
-}
-
-template <BinaryOp OP, class T>
-inline T binary_fn(T a, T b) {
-  if constexpr (OP == BinaryOp::add) return a + b;
-  else if constexpr (OP == BinaryOp::sub) return a - b;
-  else if constexpr (OP == BinaryOp::mul) return a * b;
-  else if constexpr (OP == BinaryOp::div) return a / b;  // integers truncate (checked for zero first)
-  else if constexpr (OP == BinaryOp::pow) {
-    if constexpr (std::is_integral_v<T>) return int_pow(a, b);
-    else return std::pow(a, b);
-  } else if constexpr (OP == BinaryOp::maximum) return a != a ? a : b != b ? b : a > b ? a : b;  // NaN wins
-  else if constexpr (OP == BinaryOp::minimum) return a != a ? a : b != b ? b : a < b ? a : b;
-  else if constexpr (OP == BinaryOp::eq) return T(a == b);
-  else if constexpr (OP == BinaryOp::ne) return T(a != b);
-  else if constexpr (OP == BinaryOp::lt) return T(a < b);
-  else if constexpr (OP == BinaryOp::le) return T(a <= b);
-  else if constexpr (OP == BinaryOp::gt) return T(a > b);
-  else if constexpr (OP == BinaryOp::ge) return T(a >= b);
-  else static_assert(OP != OP, "BinaryOp without a CPU kernel");
 }
 
 template <size_t N>
@@ -166,8 +131,9 @@ void check_int_divisor(BinaryOp op, const Tensor& b) {
   }
 }
 
-template <class T, BinaryOp OP>
+template <class T, class K>
 Tensor binary_t(const Tensor& a, const Tensor& b) {
+  using Math = typename K::Math;
   Shape shape = broadcast_shapes(a.shape(), b.shape());
   Tensor out = empty(shape, a.dtype());
   T* o = out.data<T>();
@@ -180,28 +146,29 @@ Tensor binary_t(const Tensor& a, const Tensor& b) {
     const T* pb = y + off[2];
     if (s[0] == 1 && s[1] == 1 && s[2] == 1) {
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(pa[i], pb[i]);
+      for (int64_t i = 0; i < n; ++i) po[i] = Math::f(pa[i], pb[i]);
     } else if (s[0] == 1 && s[1] == 1 && s[2] == 0) {  // row + broadcast scalar
       const T bv = *pb;
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(pa[i], bv);
+      for (int64_t i = 0; i < n; ++i) po[i] = Math::f(pa[i], bv);
     } else if (s[0] == 1 && s[1] == 0 && s[2] == 1) {
       const T av = *pa;
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) po[i] = binary_fn<OP>(av, pb[i]);
+      for (int64_t i = 0; i < n; ++i) po[i] = Math::f(av, pb[i]);
     } else {
-      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = binary_fn<OP>(pa[i * s[1]], pb[i * s[2]]);
+      for (int64_t i = 0; i < n; ++i) po[i * s[0]] = Math::f(pa[i * s[1]], pb[i * s[2]]);
     }
   });
   return out;
 }
 
-template <class T, BinaryOp OP>
+template <class T, class K>
 Tensor binary_scalar_t(const Tensor& a, T b) {
+  using Math = typename K::Math;
   Tensor out = empty(a.shape(), a.dtype());
   T* o = out.data<T>();
   const T* x = a.data<T>();
-  for_each<2>(a.shape(), {out.strides(), a.strides()}, [=](int64_t i, int64_t j) { o[i] = binary_fn<OP>(x[j], b); });
+  for_each<2>(a.shape(), {out.strides(), a.strides()}, [=](int64_t i, int64_t j) { o[i] = Math::f(x[j], b); });
   return out;
 }
 
@@ -234,7 +201,7 @@ Tensor unary_backward(UnaryOp op, const Tensor& grad, const Tensor& x, const Ten
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   return SF_DISPATCH_ARITH(a.dtype(), "binary", [&] {
     check_int_divisor<scalar_t>(op, b);
-    return with_binary(op, [&](auto tag) { return binary_t<scalar_t, decltype(tag)::value>(a, b); });
+    return with_binary(op, [&](auto kernel) { return binary_t<scalar_t, decltype(kernel)>(a, b); });
   });
 }
 
@@ -242,7 +209,7 @@ Tensor binary(BinaryOp op, const Tensor& a, double b) {
   return SF_DISPATCH_ARITH(a.dtype(), "binary", [&] {
     auto s = cast_scalar<scalar_t>(b);
     SF_CHECK(!(std::is_integral_v<scalar_t> && op == BinaryOp::div && s == 0), "div: integer division by zero");
-    return with_binary(op, [&](auto tag) { return binary_scalar_t<scalar_t, decltype(tag)::value>(a, s); });
+    return with_binary(op, [&](auto kernel) { return binary_scalar_t<scalar_t, decltype(kernel)>(a, s); });
   });
 }
 

@@ -1,8 +1,8 @@
 // Element-wise CUDA kernels: one grid-stride kernel per arity, instantiated once per op so that the
-// per-element switch is resolved at compile time. The unary ops are the math structs of
-// core/elementwise_math.h, the code the CPU backend and its tests run too.
+// per-element switch is resolved at compile time. The ops are the math structs of core/elementwise_math.h,
+// the code the CPU backend and its tests run too.
 //
-// elementwise_math.h comes first: its templates look up exp/log/sqrt/log1p/erf/tanh unqualified, which must
+// elementwise_math.h comes first: its templates look up exp/log/sqrt/log1p/erf/tanh/pow unqualified, which must
 // find the <cmath>/CUDA overloads and not a later sf:: function of the same name.
 #include "core/elementwise_math.h"
 
@@ -20,24 +20,10 @@ struct UnaryFn {
   __device__ float operator()(float x) const { return Math::f(x); }
 };
 
-template <BinaryOp op>
+// The same for a binary op.
+template <class Math>
 struct BinaryFn {
-  __device__ float operator()(float a, float b) const {
-    if constexpr (op == BinaryOp::add) return a + b;
-    else if constexpr (op == BinaryOp::sub) return a - b;
-    else if constexpr (op == BinaryOp::mul) return a * b;
-    else if constexpr (op == BinaryOp::div) return a / b;
-    else if constexpr (op == BinaryOp::pow) return powf(a, b);
-    else if constexpr (op == BinaryOp::maximum) return (a != a || a > b) ? a : b;  // NaN wins
-    else if constexpr (op == BinaryOp::minimum) return (a != a || a < b) ? a : b;
-    else if constexpr (op == BinaryOp::eq) return float(a == b);
-    else if constexpr (op == BinaryOp::ne) return float(a != b);
-    else if constexpr (op == BinaryOp::lt) return float(a < b);
-    else if constexpr (op == BinaryOp::le) return float(a <= b);
-    else if constexpr (op == BinaryOp::gt) return float(a > b);
-    else if constexpr (op == BinaryOp::ge) return float(a >= b);
-    else static_assert(op != op, "BinaryOp without a CUDA kernel");
-  }
+  __device__ float operator()(float a, float b) const { return Math::f(a, b); }
 };
 
 template <class F>
@@ -68,9 +54,10 @@ void run_unary(const float* x, float* y, int64_t n) {
   SF_CUDA_CHECK(cudaGetLastError());
 }
 
-template <BinaryOp op>
+template <class Math>
 void run_binary(const float* a, const float* b, float* y, int64_t n) {
-  map2<<<blocks_for(n), kThreads>>>(BinaryFn<op>{}, a, b, y, n);
+  map2<<<blocks_for(n), kThreads>>>(BinaryFn<Math>{}, a, b, y, n);
+  SF_CUDA_CHECK(cudaGetLastError());
 }
 
 }  // namespace
@@ -90,13 +77,12 @@ void launch_unary(UnaryOp op, const float* x, float* y, int64_t n) {
 void launch_binary(BinaryOp op, const float* a, const float* b, float* y, int64_t n) {
   if (n == 0) return;
   switch (op) {
-#define SF_CASE(name) case BinaryOp::name: run_binary<BinaryOp::name>(a, b, y, n); break;
-    SF_CASE(add) SF_CASE(sub) SF_CASE(mul) SF_CASE(div) SF_CASE(pow) SF_CASE(maximum)
-    SF_CASE(minimum) SF_CASE(eq) SF_CASE(ne) SF_CASE(lt) SF_CASE(le) SF_CASE(gt) SF_CASE(ge)
+#define SF_CASE(name, Math, differentiable, domain) \
+  case BinaryOp::name: return run_binary<math::Math>(a, b, y, n);
+    SF_BINARY_OPS(SF_CASE)
 #undef SF_CASE
-    default: throw Error(detail::cat("cuda binary: no kernel for ", op_name(op)));
   }
-  SF_CUDA_CHECK(cudaGetLastError());
+  throw Error(detail::cat("cuda binary: unknown op ", static_cast<int>(op)));
 }
 
 }  // namespace sf::cuda

@@ -27,22 +27,21 @@ std::vector<Case> cases() {
     c.push_back({std::move(n), std::move(f), std::move(s), pos});
   };
   // element-wise binary, with broadcasting and non-contiguous operands
-  add_case("add_broadcast", [](const V& v) { return add(v[0], v[1]); }, {{3, 4}, {4}});
+  for (const BinaryOpInfo& info : kBinaryOps)  // every differentiable op of the list, b broadcast
+    if (info.differentiable)
+      add_case(std::string("binary_") + info.name, [op = info.op](const V& v) { return binary(op, v[0], v[1]); },
+               {{3, 4}, {4}}, info.domain == OpDomain::positive);
   add_case("add_transposed", [](const V& v) { return add(transpose(v[0], 0, 1), v[1]); }, {{4, 3}, {3, 4}});
   add_case("sub_broadcast", [](const V& v) { return sub(v[0], v[1]); }, {{2, 3, 4}, {3, 1}});
   add_case("mul_broadcast", [](const V& v) { return mul(v[0], v[1]); }, {{3, 4}, {3, 1}});
   add_case("mul_strided", [](const V& v) { return mul(narrow(v[0], 1, 1, 3), v[1]); }, {{3, 5}, {1, 3}});
-  add_case("div", [](const V& v) { return div(v[0], v[1]); }, {{3, 4}, {4}}, true);
-  add_case("maximum", [](const V& v) { return maximum(v[0], v[1]); }, {{3, 4}, {3, 4}});
-  add_case("minimum", [](const V& v) { return minimum(v[0], v[1]); }, {{3, 4}, {4}});
-  add_case("pow_tensor", [](const V& v) { return pow(v[0], v[1]); }, {{3, 4}, {3, 4}}, true);
   add_case("add_scalar", [](const V& v) { return v[0] + 1.5; }, {{3, 4}});
   add_case("mul_scalar", [](const V& v) { return v[0] * -2.5; }, {{3, 4}});
   add_case("pow_scalar", [](const V& v) { return pow(v[0], 1.7); }, {{3, 4}}, true);
   // element-wise unary
   for (const UnaryOpInfo& u : kUnaryOps)  // every op of the list, inputs drawn from its domain
     add_case(std::string("unary_") + u.name, [op = u.op](const V& v) { return unary(op, v[0]); }, {{4, 5}},
-             u.domain == UnaryDomain::positive);
+             u.domain == OpDomain::positive);
   add_case("unary_exp_transposed", [](const V& v) { return exp(transpose(v[0], 0, 1)); }, {{3, 5}});
   add_case("clamp", [](const V& v) { return clamp(v[0], -0.5, 0.5); }, {{4, 5}});
   add_case("where", [](const V& v) {
@@ -131,6 +130,21 @@ TEST(GradcheckTool, CoversEveryUnaryOp) {
     const std::string name = std::string("unary_") + op_name(static_cast<UnaryOp>(i));
     EXPECT_TRUE(std::any_of(all.begin(), all.end(), [&](const Case& c) { return c.name == name; }))
         << name << " has no gradcheck case";
+  }
+}
+
+TEST(GradcheckTool, CoversEveryBinaryOp) {
+  // By enumerator, as above; the comparisons have no gradient and must stay out of the graph.
+  const std::vector<Case> all = cases();
+  const Variable a(test::randn({3}, 1), true), b(test::randn({3}, 2), true);
+  for (size_t i = 0; i < kBinaryOpCount; ++i) {
+    const auto op = static_cast<BinaryOp>(i);
+    const std::string name = std::string("binary_") + op_name(op);
+    if (binary_op_info(op).differentiable)
+      EXPECT_TRUE(std::any_of(all.begin(), all.end(), [&](const Case& c) { return c.name == name; }))
+          << name << " has no gradcheck case";
+    else
+      EXPECT_FALSE(binary(op, a, b).requires_grad()) << name << " joined the graph";
   }
 }
 

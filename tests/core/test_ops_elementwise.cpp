@@ -1,5 +1,7 @@
 // Element-wise ops of core/ops.h against naive per-index references.
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "tests/core/test_ops_util.h"
 
@@ -36,7 +38,7 @@ double ref_unary(UnaryOp op, double x) {
   return NAN;
 }
 
-bool needs_positive(UnaryOp op) { return unary_op_info(op).domain == UnaryDomain::positive; }
+bool needs_positive(UnaryOp op) { return unary_op_info(op).domain == OpDomain::positive; }
 
 TEST(OpsElementwise, UnaryMatchesReferenceOnTransposedInput) {
   for (DType dt : kFloats)
@@ -103,32 +105,41 @@ TEST(OpsElementwise, UnaryBackwardMatchesFiniteDifferences) {
   }, 1e-5, "tanh f32");
 }
 
-double ref_binary(BinaryOp op, double a, double b) {
-  switch (op) {
-    case BinaryOp::add: return a + b;
-    case BinaryOp::sub: return a - b;
-    case BinaryOp::mul: return a * b;
-    case BinaryOp::div: return a / b;
-    case BinaryOp::pow: return std::pow(a, b);
-    case BinaryOp::maximum: return std::max(a, b);
-    case BinaryOp::minimum: return std::min(a, b);
-    case BinaryOp::eq: return a == b;
-    case BinaryOp::ne: return a != b;
-    case BinaryOp::lt: return a < b;
-    case BinaryOp::le: return a <= b;
-    case BinaryOp::gt: return a > b;
-    case BinaryOp::ge: return a >= b;
-  }
-  return 0;
+// The references, written out apart from core/elementwise_math.h, one per op of SF_BINARY_OPS in its order:
+// an op added to the list without one here fails the static_asserts.
+struct BinaryRef {
+  BinaryOp op;
+  double (*f)(double, double);
+};
+constexpr BinaryRef kBinaryRefs[] = {
+    {BinaryOp::add, [](double a, double b) { return a + b; }},
+    {BinaryOp::sub, [](double a, double b) { return a - b; }},
+    {BinaryOp::mul, [](double a, double b) { return a * b; }},
+    {BinaryOp::div, [](double a, double b) { return a / b; }},
+    {BinaryOp::pow, [](double a, double b) { return std::pow(a, b); }},
+    {BinaryOp::maximum, [](double a, double b) { return std::max(a, b); }},
+    {BinaryOp::minimum, [](double a, double b) { return std::min(a, b); }},
+    {BinaryOp::eq, [](double a, double b) { return double(a == b); }},
+    {BinaryOp::ne, [](double a, double b) { return double(a != b); }},
+    {BinaryOp::lt, [](double a, double b) { return double(a < b); }},
+    {BinaryOp::le, [](double a, double b) { return double(a <= b); }},
+    {BinaryOp::gt, [](double a, double b) { return double(a > b); }},
+    {BinaryOp::ge, [](double a, double b) { return double(a >= b); }},
+};
+static_assert(std::size(kBinaryRefs) == kBinaryOpCount, "a BinaryOp without a reference here");
+constexpr bool refs_follow_the_list() {
+  for (size_t i = 0; i < kBinaryOpCount; ++i)
+    if (kBinaryRefs[i].op != kBinaryOps[i].op) return false;
+  return true;
 }
+static_assert(refs_follow_the_list(), "kBinaryRefs out of the order of SF_BINARY_OPS");
 
-const BinaryOp kBinary[] = {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::div, BinaryOp::pow,
-                            BinaryOp::maximum, BinaryOp::minimum, BinaryOp::eq, BinaryOp::ne, BinaryOp::lt,
-                            BinaryOp::le, BinaryOp::gt, BinaryOp::ge};
+double ref_binary(BinaryOp op, double a, double b) { return kBinaryRefs[static_cast<size_t>(op)].f(a, b); }
 
 TEST(OpsElementwise, BinaryBroadcastsAndReadsStridedOperands) {
   for (DType dt : kFloats)
-    for (BinaryOp op : kBinary) {
+    for (const BinaryOpInfo& info : kBinaryOps) {
+      const BinaryOp op = info.op;
       Tensor a = uniform({3, 1, 4}, dt, 1, 0.5, 2.0);
       Tensor b = uniform({4, 5}, dt, 2, 0.5, 2.0).t();  // (5, 4), transposed
       // Share a few values so that eq / le / ge see ties.
