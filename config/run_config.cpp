@@ -42,6 +42,9 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(n_layer > 0, "n_layer", n_layer, kPositive);
   v.require(layers.empty() || static_cast<int64_t>(layers.size()) == n_layer, "layers", layers,
             cat("has ", layers.size(), " entries but model.n_layer = ", n_layer, "; name one mixer per block"));
+  // A plain block has no MLP: a model.mlp written for it would be accepted and do nothing.
+  v.require(block != BlockKind::plain || mlp == MlpKind::none || !v.is_set("mlp"), "mlp", mlp,
+            "model.block: plain has no MLP; remove model.mlp (or set it to none), or use model.block: transformer");
   v.require(n_head > 0, "n_head", n_head, kPositive);
   v.require(n_embd > 0, "n_embd", n_embd, kPositive);
   v.require(n_embd % n_head == 0, "n_embd", n_embd, cat("must be a multiple of model.n_head (", n_head, ")"));

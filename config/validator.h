@@ -22,6 +22,9 @@ class Validator {
     if (!ok) fail(key, value_text(value), rule);
   }
 
+  // Whether a file or the command line set `key` (a default left alone was set by nobody).
+  bool is_set(std::string_view key) const { return where_->count(join_key(section_, key)) > 0; }
+
  private:
   [[noreturn]] void fail(std::string_view key, const std::string& value, const std::string& rule) const;
 
