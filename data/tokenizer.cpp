@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/hash.h"
 
 namespace sf {
 
@@ -85,6 +86,12 @@ std::unique_ptr<Tokenizer> make_tokenizer(std::string_view kind, std::string_vie
   if (kind == "char") return std::make_unique<CharTokenizer>(CharTokenizer::build(corpus));
   if (kind == "byte") return std::make_unique<ByteTokenizer>();
   throw Error(detail::cat("unknown tokenizer '", kind, "' (known: char, byte)"));
+}
+
+std::string tokenizer_fingerprint(const Tokenizer& tokenizer) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(tokenizer.to_string())));
+  return buf;
 }
 
 namespace detail {

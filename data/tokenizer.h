@@ -64,6 +64,10 @@ class ByteTokenizer final : public Tokenizer {
   std::string to_string() const override;
 };
 
+// 16 hex digits of FNV-1a over to_string(): names a tokenizer in token shards and checkpoints, so data
+// tokenized by one tokenizer is never read with another.
+std::string tokenizer_fingerprint(const Tokenizer& tokenizer);
+
 namespace detail {
 // "'a'" for a printable ASCII byte, "byte 0xC3" otherwise: for error messages.
 std::string describe_byte(unsigned char c);

@@ -56,8 +56,11 @@ fi
 # libdnnl2 (oneDNN, Apache-2.0) and libopenblas0-pthread: the faster GEMM kernels, loaded at run time
 # (core/cpu/blas.h); without them seqforge uses Eigen's. oneDNN also has the bf16 GEMM of
 # train.matmul_precision: bf16.
+# libsentencepiece-dev (Apache-2.0): BPE and unigram tokenizers; nlohmann-json3-dev (MIT): safetensors
+# headers and shard manifests.
 packages=(build-essential cmake ninja-build libeigen3-dev libhdf5-dev libyaml-cpp-dev libcli11-dev
-          libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread libdnnl2)
+          libgtest-dev libopenmpi-dev openmpi-bin libopenblas0-pthread libdnnl2 libsentencepiece-dev
+          nlohmann-json3-dev pkg-config)
 if ((fuzz)); then packages+=(clang libclang-rt-14-dev); fi
 if ((plots)); then packages+=(python3-matplotlib); fi
 
