@@ -61,6 +61,11 @@ void ModelConfig::validate(const Validator& v) const {
 
 void DataConfig::validate(const Validator& v) const {
   v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
+  const bool spm = tokenizer == TokenizerKind::sentencepiece;
+  v.require(!spm || !tokenizer_model.empty(), "tokenizer_model", tokenizer_model,
+            "tokenizer: sentencepiece needs its model file (train one with `seqforge tokenizer train`)");
+  v.require(spm || tokenizer_model.empty(), "tokenizer_model", tokenizer_model,
+            "is only read with tokenizer: sentencepiece");
   if (val_path.empty()) {
     v.require(train_fraction > 0 && train_fraction < 1, "train_fraction", train_fraction,
               "must be in (0, 1) to leave a validation split (or set data.val_path)");
@@ -140,6 +145,7 @@ void RunConfig::validate(const Provenance& where) const {
 
 std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config) {
   return {{"data.path", &config.data.path}, {"data.val_path", &config.data.val_path},
+          {"data.tokenizer_model", &config.data.tokenizer_model},
           {"train.init_from", &config.train.init_from}};
 }
 

@@ -20,7 +20,7 @@ enum class NormKind { layernorm, rmsnorm };
 enum class MlpKind { gelu, swiglu, none };
 enum class GeluKind { erf, tanh };
 enum class PosKind { learned, sinusoidal, rope, alibi, none };
-enum class TokenizerKind { character, byte };
+enum class TokenizerKind { character, byte, sentencepiece };
 enum class OptimizerKind { adamw, sgd };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
@@ -33,7 +33,7 @@ constexpr std::array<std::string_view, 2> enum_names(GeluKind) { return {"erf", 
 constexpr std::array<std::string_view, 5> enum_names(PosKind) {
   return {"learned", "sinusoidal", "rope", "alibi", "none"};
 }
-constexpr std::array<std::string_view, 2> enum_names(TokenizerKind) { return {"char", "byte"}; }
+constexpr std::array<std::string_view, 3> enum_names(TokenizerKind) { return {"char", "byte", "sentencepiece"}; }
 constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
@@ -145,6 +145,7 @@ struct DataConfig {
   std::string path;
   std::string val_path = "";
   TokenizerKind tokenizer = TokenizerKind::character;
+  std::string tokenizer_model = "";
   double train_fraction = 0.9;
   TaskConfig task;
 
@@ -153,7 +154,9 @@ struct DataConfig {
     v("dataset", dataset, "dataset kind: text, or a synthetic task name");
     v("path", path, "training corpus (dataset text)");
     v("val_path", val_path, "validation corpus; empty = the tail of path");
-    v("tokenizer", tokenizer, "tokenizer");
+    v("tokenizer", tokenizer, "tokenizer: char, byte, or sentencepiece (BPE / unigram, from tokenizer_model)");
+    v("tokenizer_model", tokenizer_model,
+      "SentencePiece model file (seqforge tokenizer train); only with tokenizer: sentencepiece");
     v("train_fraction", train_fraction, "share of path used for training when val_path is empty");
     v("task", task, "synthetic task parameters (when dataset names a task)");
   }

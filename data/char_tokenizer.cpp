@@ -1,8 +1,8 @@
 // CharTokenizer: one id per distinct byte of the corpus, in byte order.
 #include <algorithm>
-#include <cstdio>
 
 #include "core/error.h"
+#include "data/hex.h"
 #include "data/tokenizer.h"
 
 namespace sf {
@@ -55,13 +55,8 @@ std::string CharTokenizer::decode(const std::vector<int32_t>& ids) const {
 }
 
 std::string CharTokenizer::to_string() const {
-  std::string out = "seqforge-tokenizer 1\nkind char\nvocab ";
-  char buf[3];
-  for (unsigned char c : vocab_) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    out += buf;
-  }
-  return out + "\n";
+  return "seqforge-tokenizer 1\nkind char\nvocab " + to_hex({reinterpret_cast<const char*>(vocab_.data()), vocab_.size()}) +
+         "\n";
 }
 
 }  // namespace sf

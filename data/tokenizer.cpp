@@ -6,6 +6,8 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "data/hex.h"
+#include "data/sentencepiece_tokenizer.h"
 
 namespace sf {
 
@@ -13,24 +15,6 @@ namespace {
 
 constexpr std::string_view kMagic = "seqforge-tokenizer";
 constexpr std::string_view kVersion = "1";
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::vector<unsigned char> parse_hex(std::string_view hex) {
-  SF_CHECK(hex.size() % 2 == 0, "tokenizer: vocab has an odd number of hex digits (", hex.size(), ")");
-  std::vector<unsigned char> bytes;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
-    SF_CHECK(hi >= 0 && lo >= 0, "tokenizer: vocab has a non-hex character at position ", hi < 0 ? i : i + 1);
-    bytes.push_back(static_cast<unsigned char>(hi * 16 + lo));
-  }
-  return bytes;
-}
 
 // "key value" lines after the header; every key at most once.
 std::map<std::string, std::string, std::less<>> parse_fields(std::string_view text) {
@@ -72,11 +56,15 @@ std::unique_ptr<Tokenizer> Tokenizer::from_string(std::string_view text) {
   std::string kind = take(fields, "kind");
   std::unique_ptr<Tokenizer> tok;
   if (kind == "char") {
-    tok = std::make_unique<CharTokenizer>(parse_hex(take(fields, "vocab")));
+    const std::string vocab = from_hex(take(fields, "vocab"), "tokenizer: vocab");
+    tok = std::make_unique<CharTokenizer>(std::vector<unsigned char>(vocab.begin(), vocab.end()));
   } else if (kind == "byte") {
     tok = std::make_unique<ByteTokenizer>();
+  } else if (kind == "sentencepiece") {
+    tok = std::make_unique<SentencePieceTokenizer>(from_hex(take(fields, "model"), "tokenizer: model"),
+                                                   "tokenizer");
   } else {
-    throw Error(detail::cat("tokenizer: unknown kind '", kind, "' (known: char, byte)"));
+    throw Error(detail::cat("tokenizer: unknown kind '", kind, "' (known: char, byte, sentencepiece)"));
   }
   SF_CHECK(fields.empty(), "tokenizer: unexpected key '", fields.begin()->first, "' for kind ", kind);
   return tok;

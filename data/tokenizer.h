@@ -23,7 +23,7 @@ class Tokenizer {
   virtual std::vector<int32_t> encode(std::string_view text) const = 0;
   virtual std::string decode(const std::vector<int32_t>& ids) const = 0;
   virtual int64_t vocab_size() const = 0;
-  virtual std::string kind() const = 0;  // "char", "byte"
+  virtual std::string kind() const = 0;  // "char", "byte", "sentencepiece" (data/sentencepiece_tokenizer.h)
 
   virtual std::string to_string() const = 0;
   // Rebuilds a tokenizer from to_string()'s text; a corrupt text throws sf::Error saying what is wrong.

@@ -3,6 +3,7 @@
 #include "autograd/functions.h"
 #include "config/edit_distance.h"
 #include "data/batch_sampler.h"
+#include "data/sentencepiece_tokenizer.h"
 #include "data/synthetic/task.h"
 #include "data/text_dataset.h"
 #include "layers/sequence_model.h"
@@ -26,6 +27,18 @@ void check_data_config(const RunConfig& cfg, const Provenance& where) {
   }
   v.require(false, "dataset", name,
             detail::cat("unknown dataset", did_you_mean(name, names), " (text, or a task: ", tasks, ")"));
+}
+
+std::unique_ptr<Tokenizer> make_run_tokenizer(const DataConfig& d) {
+  switch (d.tokenizer) {
+    case TokenizerKind::character:
+      return make_tokenizer("char", read_corpus(d.path));
+    case TokenizerKind::byte:
+      return make_tokenizer("byte", "");
+    case TokenizerKind::sentencepiece:
+      return SentencePieceTokenizer::load(d.tokenizer_model);
+  }
+  throw Error("data.tokenizer: unhandled kind");
 }
 
 std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Tokenizer* tokenizer, int64_t rank,

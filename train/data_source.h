@@ -13,6 +13,10 @@ namespace sf {
 // that set the key. For commands to call right after loading, before anything is built.
 void check_data_config(const RunConfig& config, const Provenance& where);
 
+// The tokenizer data.tokenizer names for a fresh run: char builds its vocabulary from data.path, byte
+// needs nothing, sentencepiece loads data.tokenizer_model. Errors name the file.
+std::unique_ptr<Tokenizer> make_run_tokenizer(const DataConfig& data);
+
 // `tokenizer` is needed for text and ignored for tasks.
 std::unique_ptr<BatchSource> make_batch_source(const RunConfig& config, const Tokenizer* tokenizer, int64_t rank = 0,
                                                int64_t world = 1);

@@ -62,8 +62,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   } else if (!cfg.train.init_from.empty()) {
     tokenizer_ = Tokenizer::from_string(load_checkpoint(cfg.train.init_from, false).tokenizer);
   } else {
-    tokenizer_ = make_tokenizer(enum_names(cfg.data.tokenizer)[static_cast<size_t>(cfg.data.tokenizer)],
-                                read_corpus(cfg.data.path));
+    tokenizer_ = make_run_tokenizer(cfg.data);
   }
   const int64_t vocab = data_vocab_size(cfg, tokenizer_.get());
   if (cfg.model.vocab_size == 0) cfg.model.vocab_size = vocab;

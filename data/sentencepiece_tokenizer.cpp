@@ -1,0 +1,126 @@
+// SentencePieceTokenizer: SentencePiece models, loaded, trained, serialised (see the header).
+#include "data/sentencepiece_tokenizer.h"
+
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "data/hex.h"
+
+namespace sf {
+
+namespace {
+
+constexpr std::string_view kSpace = "\xE2\x96\x81";  // '▁', SentencePiece's visible space
+
+// The bytes piece `id` stands for, as SentencePiece's decoder writes them when the pieces around it
+// decode too: byte pieces "<0xAB>" as the byte, '▁' as a space, control pieces (none in our models
+// but <unk>) as SentencePiece's " ⁇ ".
+std::string piece_bytes(const sentencepiece::SentencePieceProcessor& sp, int id) {
+  const std::string& piece = sp.IdToPiece(id);
+  if (sp.IsByte(id)) return std::string(1, static_cast<char>(std::stoi(piece.substr(3, 2), nullptr, 16)));
+  if (sp.IsUnknown(id)) return " \xE2\x81\x87 ";
+  if (sp.IsControl(id)) return "";
+  std::string out;
+  for (size_t i = 0; i < piece.size();) {
+    if (piece.compare(i, kSpace.size(), kSpace) == 0) {
+      out += ' ';
+      i += kSpace.size();
+    } else {
+      out += piece[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SentencePieceTokenizer::SentencePieceTokenizer(std::string model, const std::string& source)
+    : model_(std::move(model)), processor_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
+  const auto status = processor_->LoadFromSerializedProto(model_);
+  SF_CHECK(status.ok(), source, ": not a SentencePiece model (", status.ToString(), ")");
+  const int n = processor_->GetPieceSize();
+  SF_CHECK(n > 0, source, ": the SentencePiece model has no pieces");
+  pieces_.reserve(static_cast<size_t>(n));
+  for (int id = 0; id < n; ++id) pieces_.push_back(piece_bytes(*processor_, id));
+}
+
+SentencePieceTokenizer::~SentencePieceTokenizer() = default;
+
+std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::string& path) {
+  std::error_code ec;
+  SF_CHECK(std::filesystem::is_regular_file(path, ec), path, ": no such SentencePiece model file");
+  std::ifstream in(path, std::ios::binary);
+  SF_CHECK(in, path, ": cannot open the SentencePiece model for reading");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  SF_CHECK(!in.bad(), path, ": read error");
+  SF_CHECK(!bytes.empty(), path, ": the SentencePiece model file is empty");
+  return std::make_unique<SentencePieceTokenizer>(std::move(bytes), path);
+}
+
+std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text) const {
+  std::vector<int> ids;
+  const auto status = processor_->Encode(text, &ids);
+  SF_CHECK(status.ok(), "SentencePieceTokenizer: cannot encode the text (", status.ToString(), ")");
+  return {ids.begin(), ids.end()};
+}
+
+std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids) const {
+  std::string text;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    SF_CHECK(ids[i] >= 0 && ids[i] < vocab_size(), "SentencePieceTokenizer: id ", ids[i], " at position ", i,
+             " is outside [0, ", vocab_size(), ")");
+    text += pieces_[static_cast<size_t>(ids[i])];
+  }
+  return text;
+}
+
+std::string SentencePieceTokenizer::to_string() const {
+  return "seqforge-tokenizer 1\nkind sentencepiece\nmodel " + to_hex(model_) + "\n";
+}
+
+std::string train_sentencepiece(const SentencePieceOptions& o) {
+  SF_CHECK(!o.corpus.empty(), "tokenizer train: no corpus file given");
+  SF_CHECK(o.kind == "bpe" || o.kind == "unigram", "tokenizer train: --kind '", o.kind, "' (known: bpe, unigram)");
+  // <unk>, '\n' and the 256 byte pieces are always in the vocabulary; at least one learned piece on top.
+  constexpr int64_t kReserved = 258;
+  SF_CHECK(o.vocab_size > kReserved && o.vocab_size <= 1 << 20, "tokenizer train: --vocab-size ", o.vocab_size,
+           " must be in (", kReserved, ", ", 1 << 20, "]: 256 byte pieces, '\\n' and <unk> are always in it");
+  std::string inputs;
+  for (const std::string& path : o.corpus) {
+    std::error_code ec;
+    SF_CHECK(std::filesystem::is_regular_file(path, ec), path, ": no such corpus file");
+    SF_CHECK(path.find(',') == std::string::npos, path, ": SentencePiece cannot read a file whose name has a comma");
+    inputs += (inputs.empty() ? "" : ",") + path;
+  }
+  const std::unordered_map<std::string, std::string> args{
+      {"input", inputs},
+      {"model_type", o.kind},
+      {"vocab_size", std::to_string(o.vocab_size)},
+      {"normalization_rule_name", "identity"},
+      {"remove_extra_whitespaces", "false"},
+      {"add_dummy_prefix", "false"},
+      {"allow_whitespace_only_pieces", "true"},
+      {"split_digits", "true"},
+      {"byte_fallback", "true"},
+      {"character_coverage", "1.0"},
+      {"user_defined_symbols", "\n"},
+      {"unk_id", "0"},
+      {"bos_id", "-1"},
+      {"eos_id", "-1"},
+      {"pad_id", "-1"},
+      {"num_threads", std::to_string(std::max(1, o.threads))},
+      {"minloglevel", "2"},
+  };
+  std::string model;
+  const auto status = sentencepiece::SentencePieceTrainer::Train(args, nullptr, &model);
+  SF_CHECK(status.ok(), "tokenizer train on ", inputs, ": ", status.ToString());
+  return model;
+}
+
+}  // namespace sf
