@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -38,6 +39,27 @@ std::string piece_bytes(const sentencepiece::SentencePieceProcessor& sp, int id)
   return out;
 }
 
+// Length of the valid UTF-8 sequence starting at text[i] (1-4), or 0 when text[i] does not start one
+// (a stray continuation byte, an overlong form, a surrogate, a code point past U+10FFFF, a cut-off end).
+size_t utf8_sequence_length(std::string_view text, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const auto cont = [&](size_t k) { return i + k < text.size() && (b(k) & 0xC0) == 0x80; };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
 }  // namespace
 
 SentencePieceTokenizer::SentencePieceTokenizer(std::string model, const std::string& source)
@@ -48,6 +70,9 @@ SentencePieceTokenizer::SentencePieceTokenizer(std::string model, const std::str
   SF_CHECK(n > 0, source, ": the SentencePiece model has no pieces");
   pieces_.reserve(static_cast<size_t>(n));
   for (int id = 0; id < n; ++id) pieces_.push_back(piece_bytes(*processor_, id));
+  byte_ids_.fill(-1);
+  for (int id = 0; id < n; ++id)
+    if (processor_->IsByte(id)) byte_ids_[static_cast<unsigned char>(pieces_[static_cast<size_t>(id)][0])] = id;
 }
 
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
@@ -64,10 +89,31 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
 }
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text) const {
+  // SentencePiece replaces bytes that are not valid UTF-8 by U+FFFD before it looks for pieces, which
+  // would lose them: valid runs go through SentencePiece, each invalid byte becomes its byte piece.
+  std::vector<int32_t> out;
   std::vector<int> ids;
-  const auto status = processor_->Encode(text, &ids);
-  SF_CHECK(status.ok(), "SentencePieceTokenizer: cannot encode the text (", status.ToString(), ")");
-  return {ids.begin(), ids.end()};
+  size_t run = 0;
+  const auto flush = [&](size_t end) {
+    if (end == run) return;
+    const auto status = processor_->Encode(text.substr(run, end - run), &ids);
+    SF_CHECK(status.ok(), "SentencePieceTokenizer: cannot encode the text (", status.ToString(), ")");
+    out.insert(out.end(), ids.begin(), ids.end());
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (const size_t n = utf8_sequence_length(text, i)) {
+      i += n;
+      continue;
+    }
+    flush(i);
+    const int32_t id = byte_ids_[static_cast<unsigned char>(text[i])];
+    SF_CHECK(id >= 0, "SentencePieceTokenizer: ", detail::describe_byte(static_cast<unsigned char>(text[i])),
+             " at position ", i, " is not valid UTF-8 and the model has no byte pieces (byte_fallback)");
+    out.push_back(id);
+    run = ++i;
+  }
+  flush(text.size());
+  return out;
 }
 
 std::string SentencePieceTokenizer::decode(const std::vector<int32_t>& ids) const {
@@ -119,7 +165,19 @@ std::string train_sentencepiece(const SentencePieceOptions& o) {
   };
   std::string model;
   const auto status = sentencepiece::SentencePieceTrainer::Train(args, nullptr, &model);
-  SF_CHECK(status.ok(), "tokenizer train on ", inputs, ": ", status.ToString());
+  if (!status.ok()) {
+    const std::string why = status.ToString();
+    // "... required_chars. 300 vs 322. Increase vocab_size or decrease character_coverage ..."
+    const std::smatch m = [&] {
+      std::smatch found;
+      std::regex_search(why, found, std::regex(R"(required_chars\. (\d+) vs (\d+)\.)"));
+      return found;
+    }();
+    SF_CHECK(m.empty(), "tokenizer train on ", inputs, ": --vocab-size ", o.vocab_size,
+             " is too small: every character of the corpus, the 256 byte pieces, '\\n' and <unk> take ", m[2].str(),
+             " pieces before any is learned");
+    throw Error(detail::cat("tokenizer train on ", inputs, ": ", why));
+  }
   return model;
 }
 

@@ -3,11 +3,13 @@
 // Models that seqforge trains (train_sentencepiece) are exact: the identity normaliser, no dummy
 // prefix, whitespace kept, byte fallback (any byte that no piece covers becomes one of 256 byte pieces)
 // and '\n' as a piece of its own, so decode(encode(text)) == text for every input and bits per byte
-// are honest. decode() joins each id's bytes (a byte piece is its raw byte, '▁' a space), so a text
+// are honest (bytes that are not valid UTF-8, which SentencePiece itself would replace by U+FFFD, are
+// encoded as their byte pieces here). decode() joins each id's bytes (a byte piece is its raw byte, '▁' a space), so a text
 // decoded id by id, as generation streams it, equals the whole decoded at once.
 // The serialised form (Tokenizer::to_string) carries the model itself, as hex:
 //   seqforge-tokenizer 1 / kind sentencepiece / model 0a1b...
 #pragma once
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +43,7 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::string model_;
   std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
   std::vector<std::string> pieces_;  // id -> the bytes it decodes to
+  std::array<int32_t, 256> byte_ids_;  // byte -> id of its byte piece, -1 without byte_fallback
 };
 
 struct SentencePieceOptions {

@@ -43,10 +43,11 @@ TEST(SentencePieceTokenizer, BpeRoundTripsTheCorpusAndAnyBytesExactly) {
   EXPECT_EQ(tok.kind(), "sentencepiece");
   const std::string text = read_corpus(kShakespeare);
   const std::vector<int32_t> ids = tok.encode(text);
-  EXPECT_LT(ids.size(), text.size() / 2) << "subwords should be shorter than characters";
+  EXPECT_LT(ids.size(), text.size() * 7 / 10) << "subwords should be fewer than characters";
   EXPECT_EQ(tok.decode(ids), text);
   // Bytes the corpus never had, invalid UTF-8, leading and repeated whitespace, tabs: byte pieces cover them.
   for (const std::string s : {std::string("  héllo\t\twörld\n\n\n"), std::string("\xff\xfe\x01 x"),
+                              std::string("a\xC3(b\xE2\x82 \xED\xA0\x80\xF4\x90\x80\x80\xC0\xAF\xE2\x82"),
                               std::string(" leading space"), std::string("日本語 \r\n")}) {
     EXPECT_EQ(tok.decode(tok.encode(s)), s);
   }
@@ -74,7 +75,10 @@ TEST(SentencePieceTokenizer, TrainingIsDeterministic) {
   o.corpus = {dir.write("c.txt", read_corpus(kShakespeare).substr(0, 200000))};
   o.vocab_size = 400;
   o.threads = 2;
-  EXPECT_EQ(train_sentencepiece(o), small_model());
+  // Same pieces in the same order (the model file also records the corpus path and thread count).
+  const SentencePieceTokenizer a(train_sentencepiece(o), "a"), b(small_model(), "b");
+  ASSERT_EQ(a.vocab_size(), b.vocab_size());
+  for (int32_t id = 0; id < a.vocab_size(); ++id) ASSERT_EQ(a.decode({id}), b.decode({id})) << "id " << id;
 }
 
 TEST(SentencePieceTokenizer, SerialisationCarriesTheModel) {

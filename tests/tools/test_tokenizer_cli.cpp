@@ -13,29 +13,35 @@ namespace {
 
 TEST(TokenizerCli, TrainsAModelThatARunUsesAndItsCheckpointCarries) {
   const TempDir tmp("tokenizer_cli");
+  // The first 200 kB of tiny Shakespeare, so the test stays quick.
+  const std::string text = tmp.path + "/small.txt";
+  {
+    std::string head(200000, '\0');
+    std::ifstream(corpus(), std::ios::binary).read(head.data(), static_cast<std::streamsize>(head.size()));
+    std::ofstream(text, std::ios::binary) << head;
+  }
   const std::string model = tmp.path + "/tok.model";
-  Outcome trained = seqforge("tokenizer train --corpus " + corpus() + " --vocab-size 300 --kind bpe --out " + model);
+  Outcome trained = seqforge("tokenizer train --corpus " + text + " --vocab-size 400 --kind bpe --out " + model);
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
-  EXPECT_NE(trained.output.find("300 pieces"), std::string::npos) << trained.output;
+  EXPECT_NE(trained.output.find("400 pieces"), std::string::npos) << trained.output;
   EXPECT_NE(trained.output.find("bytes per token"), std::string::npos) << trained.output;
   ASSERT_TRUE(std::filesystem::exists(model));
   EXPECT_FALSE(std::filesystem::exists(model + ".tmp"));
 
   // The tiny recipe, its data section pointing at the model (relative to the recipe's folder).
-  std::string text;
+  std::string yaml;
   {
     std::ifstream in(write_tiny_recipe(tmp.path, "steps: 4, checkpoint_every: 4"));
-    text.assign(std::istreambuf_iterator<char>(in), {});
+    yaml.assign(std::istreambuf_iterator<char>(in), {});
   }
   const std::string data = "data: {path: " + corpus() + "}";
-  ASSERT_NE(text.find(data), std::string::npos);
-  text.replace(text.find(data), data.size(),
-               "data: {path: " + corpus() + ", tokenizer: sentencepiece, tokenizer_model: tok.model}");
+  ASSERT_NE(yaml.find(data), std::string::npos);
+  yaml.replace(yaml.find(data), data.size(), "data: {path: small.txt, tokenizer: sentencepiece, tokenizer_model: tok.model}");
   const std::string recipe = tmp.path + "/spm.yaml";
-  std::ofstream(recipe) << text;
+  std::ofstream(recipe) << yaml;
   Outcome run = seqforge("train " + recipe + " --sample 0 --out " + tmp.path + "/run");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_NE(run.output.find("vocab_size: 300"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("vocab_size: 400"), std::string::npos) << run.output;
 
   std::filesystem::remove(model);  // the checkpoint is enough from here on
   const std::string ckpt = tmp.path + "/run/checkpoints/step_000004.h5";
@@ -58,6 +64,10 @@ TEST(TokenizerCli, BadOptionsFailWithAMessage) {
   r = seqforge("tokenizer train --corpus " + corpus() + " --kind wordpiece --out " + tmp.path + "/t.model");
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("wordpiece"), std::string::npos) << r.output;
+  r = seqforge("tokenizer train --corpus " + corpus() + " --vocab-size 300 --out " + tmp.path + "/t.model");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--vocab-size 300 is too small"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("take 322 pieces"), std::string::npos) << r.output;
   r = seqforge("tokenizer");
   EXPECT_NE(r.exit_code, 0) << r.output;
 }
