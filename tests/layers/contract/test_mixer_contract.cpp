@@ -44,7 +44,7 @@ const std::vector<std::string> kBase = {
     "model.n_embd=8",          "model.n_head=2",        "model.block_size=16",         "train.seq_len=16",
     "model.bias=true",         "model.ssm.d_state=4",   "model.ssm.chunk=3",           "model.rnn.heads=2",
     "model.rnn.chunk=4",       "model.rnn.layers=2",    "model.rnn.max_newton_iters=30", "model.rnn.tol=1e-14",
-    "model.rnn.d_conv=3",
+    "model.rnn.d_conv=3",      "model.gam.slots=5",     "model.gam.tile_rows=4",
 };
 
 // Variants per mixer name: {row suffix, overrides}. A mixer without an entry gets one row with kBase
@@ -54,6 +54,11 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
      {{"learned", {"model.pos=learned"}}, {"rope", {"model.pos=rope"}}, {"alibi", {"model.pos=alibi"}}}},
     {"s4d", {{"lin", {"model.ssm.init=s4d_lin"}}, {"inv", {"model.ssm.init=s4d_inv"}}}},
     {"s4", {{"", {"model.ssm.init=legs"}}}},  // s4 refuses any other init
+    {"gam",
+     {{"gated", {"model.gam.fusion=gated"}},
+      {"sum", {"model.gam.fusion=sum"}},
+      {"local", {"model.gam.paths=local"}},
+      {"global", {"model.gam.paths=global"}}}},
     {"paragru",
      {{"sequential_cell", {"model.rnn.mode=sequential", "model.rnn.block=cell"}},
       {"parallel_cell", {"model.rnn.mode=parallel", "model.rnn.block=cell"}},

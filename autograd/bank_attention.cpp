@@ -1,0 +1,44 @@
+#include "autograd/bank_attention.h"
+
+#include "autograd/functions.h"
+#include "core/ops.h"
+
+namespace sf {
+
+Variable bank_attention(const Variable& x, const Variable& bank, int64_t tile_rows) {
+  SF_CHECK(bank.dim() == 2 && x.dim() >= 1 && x.size(-1) == bank.size(1), "bank_attention: x (..., D) and bank (M, D) ",
+           "must share D, got ", shape_str(x.shape()), " and ", shape_str(bank.shape()));
+  SF_CHECK(tile_rows > 0, "bank_attention: tile_rows must be > 0, got ", tile_rows);
+  const int64_t D = bank.size(1);
+  const Tensor rows = x.data().contiguous().view({x.data().numel() / D, D});
+  const Tensor mem = bank.data().contiguous();
+  const int64_t n = rows.size(0);
+  std::vector<Tensor> out;
+  for (int64_t r = 0; r < n; r += tile_rows) {
+    const Tensor xt = rows.narrow(0, r, std::min(tile_rows, n - r));
+    out.push_back(matmul(softmax(matmul(xt, mem, false, true), -1), mem));
+  }
+  Tensor y = (n == 0 ? empty({0, D}, rows.dtype()) : cat(out, 0)).view(x.shape());
+  return record("bank_attention", y, {x, bank}, [rows, mem, tile_rows, shape = x.shape()](const Tensor& g) {
+    const int64_t n = rows.size(0), D = mem.size(1);
+    const Tensor grad = g.contiguous().view({n, D});
+    std::vector<Tensor> dx;
+    Tensor dmem = zeros(mem.shape(), mem.dtype());
+    for (int64_t r = 0; r < n; r += tile_rows) {
+      const int64_t t = std::min(tile_rows, n - r);
+      const Tensor xt = rows.narrow(0, r, t), gt = grad.narrow(0, r, t);
+      const Tensor p = softmax(matmul(xt, mem, false, true), -1);          // recomputed, (t, M)
+      const Tensor ds = softmax_backward(matmul(gt, mem, false, true), p, -1);
+      dx.push_back(matmul(ds, mem));
+      dmem = dmem + matmul(ds, xt, true, false) + matmul(p, gt, true, false);  // keys + values
+    }
+    Tensor dxs = (n == 0 ? zeros({0, D}, rows.dtype()) : cat(dx, 0)).view(shape);
+    return std::vector<Tensor>{dxs, dmem};
+  });
+}
+
+Variable bank_attention_reference(const Variable& x, const Variable& bank) {
+  return matmul(softmax(matmul(x, bank, false, true), -1), bank);
+}
+
+}  // namespace sf
