@@ -1,0 +1,78 @@
+#include "layers/m2/monarch.h"
+
+#include <cmath>
+
+#include "autograd/functions.h"
+#include "core/ops.h"
+
+namespace sf {
+namespace {
+
+int64_t root_of(int64_t n) {
+  const auto b = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n))));
+  SF_CHECK(b * b == n, "monarch: width ", n, " is not a perfect square b² (use 16, 64, 256, 1024, ...)");
+  return b;
+}
+
+}  // namespace
+
+Variable monarch_multiply(const Variable& x, const Variable& L, const Variable& R, bool permute_input) {
+  const int64_t n = x.size(-1), b = root_of(n);
+  SF_CHECK(L.shape() == Shape({b, b, b}) && R.shape() == Shape({b, b, b}), "monarch: L and R must be (", b, ", ",
+           b, ", ", b, ") for width ", n, ", got ", shape_str(L.shape()), " and ", shape_str(R.shape()));
+  const Shape shape = x.shape();
+  const int64_t m = x.data().numel() / n;
+  Variable g = reshape(contiguous(x), {m, b, b});  // g[m, c, e] = x[c·b + e]
+  // z = (P x or x) in chunks, batch-major for the GEMM: z[k, m, f] = chunk k, entry f.
+  Variable z = permute_input ? permute(g, {2, 0, 1}) : permute(g, {1, 0, 2});
+  Variable y = matmul(z, R, false, true);             // y[k, m, e] = Σ_f R[k, e, f] z[k, m, f]
+  Variable w = permute(y, {2, 1, 0});                 // P: w[k, m, e] = y[e, m, k]
+  Variable v = matmul(w, L, false, true);             // v[k, m, e] = Σ_f L[k, e, f] w[k, m, f]
+  return reshape(contiguous(permute(v, {1, 2, 0})), shape);  // P: out[m, c, e] = v[e, m, c]
+}
+
+Tensor monarch_dense(const Tensor& L, const Tensor& R, bool permute_input) {
+  const int64_t b = L.size(0), n = b * b;
+  NoGradGuard no_grad;
+  Tensor eye = zeros({n, n}, L.dtype());
+  for (int64_t i = 0; i < n; ++i) eye.narrow(0, i, 1).narrow(1, i, 1).fill_(1.0);
+  // Row i of monarch(I) is M e_i, i.e. column i of M.
+  return monarch_multiply(Variable(eye), Variable(L), Variable(R), permute_input).data().transpose(0, 1).contiguous();
+}
+
+MonarchLinear::MonarchLinear(int64_t features, bool bias, bool permute_input, DType dtype)
+    : permute_input_(permute_input) {
+  const int64_t b = root_of(features);
+  const Init block = Init::uniform(1.0 / std::sqrt(static_cast<double>(b)));
+  L_ = register_parameter("left", {b, b, b}, block, dtype);
+  R_ = register_parameter("right", {b, b, b}, block, dtype);
+  if (bias) bias_ = register_parameter("bias", {features}, Init::uniform(1.0 / std::sqrt(double(features))), dtype);
+}
+
+Variable MonarchLinear::forward(const Variable& x) const {
+  Variable y = monarch_multiply(x, L_, R_, permute_input_);
+  return bias_.defined() ? y + bias_ : y;
+}
+
+BlockdiagLinear::BlockdiagLinear(int64_t in, int64_t out, int64_t blocks, bool bias, DType dtype)
+    : in_(in), out_(out), blocks_(blocks) {
+  SF_CHECK(blocks > 0 && in % blocks == 0 && out % blocks == 0, "blockdiag linear: ", blocks,
+           " blocks must divide both widths (", in, " -> ", out, ")");
+  weight_ = register_parameter("weight", {blocks, out / blocks, in / blocks},
+                               Init::uniform(std::sqrt(static_cast<double>(blocks) / static_cast<double>(in))), dtype);
+  if (bias) bias_ = register_parameter("bias", {out}, Init::uniform(1.0 / std::sqrt(static_cast<double>(out))), dtype);
+}
+
+Variable BlockdiagLinear::forward(const Variable& x) const {
+  SF_CHECK(x.size(-1) == in_, "blockdiag linear: input width must be ", in_, ", got ", shape_str(x.shape()));
+  Shape shape = x.shape();
+  const int64_t m = x.data().numel() / in_;
+  // chunks batch-major: (blocks, m, in/blocks) @ (blocks, out/blocks, in/blocks)ᵀ
+  Variable z = permute(reshape(contiguous(x), {m, blocks_, in_ / blocks_}), {1, 0, 2});
+  Variable y = reshape(contiguous(permute(matmul(z, weight_, false, true), {1, 0, 2})), {m, out_});
+  shape.back() = out_;
+  y = reshape(y, shape);
+  return bias_.defined() ? y + bias_ : y;
+}
+
+}  // namespace sf

@@ -1,0 +1,52 @@
+// Monarch matrices (Dao et al. 2022; Fu et al. 2023, "Monarch Mixer", §3; spec mixers.md §4.1) and the
+// block-diagonal Linear that M2's channel mixer uses.
+//
+// For n = b², P is the grid transpose (view a length-n vector as a b×b row-major grid and transpose it;
+// P = Pᵀ = P⁻¹), and L = blockdiag(L_0..L_{b−1}), R = blockdiag(R_0..R_{b−1}) act on contiguous chunks
+// of b entries. A Monarch matrix is M = P L P R P (the form in which the DFT is one), or P L P R without
+// the rightmost P (HazyResearch/m2 `blockdiag_butterfly_multiply`, which applies it to inputs as they
+// are). Either is two batched GEMMs over b blocks with the permutations as strides: O(n^{3/2}) per row
+// instead of O(n²), 2 n^{3/2} parameters.
+#pragma once
+#include "layers/module.h"
+
+namespace sf {
+
+// x (..., n) with n = b², L and R (b, b, b) as [block, out, in] -> (..., n) = M x per row.
+// `permute_input`: the P L P R P form; false: P L P R.
+Variable monarch_multiply(const Variable& x, const Variable& L, const Variable& R, bool permute_input);
+
+// The dense n×n matrix of the same map (tests, and what MonarchLinear stands for).
+Tensor monarch_dense(const Tensor& L, const Tensor& R, bool permute_input);
+
+// y = M x + bias with a learned order-2 Monarch M of size n = b² (features in = out = n).
+// Init: each block U(±1/√b), so that M x has the variance of a dense U(±1/√n)-initialised Linear's
+// output (each output entry sums b·b products of two factors); bias U(±1/√n), or none.
+class MonarchLinear : public Module {
+ public:
+  MonarchLinear(int64_t features, bool bias, bool permute_input, DType dtype = DType::f32);
+  Variable forward(const Variable& x) const;  // (..., n) -> (..., n)
+  const Variable& left() const { return L_; }
+  const Variable& right() const { return R_; }
+
+ private:
+  bool permute_input_;
+  Variable L_, R_, bias_;
+};
+
+// y = x W + b with W block-diagonal: `blocks` blocks, input chunk k of in/blocks features maps to output
+// chunk k of out/blocks (M2's BlockdiagLinear, spec §4.2). Weight (blocks, out/blocks, in/blocks).
+// Init as the reference: a dense U(±1/√in) matrix scaled by √blocks, i.e. each block U(±√blocks/√in);
+// bias U(±1/√out).
+class BlockdiagLinear : public Module {
+ public:
+  BlockdiagLinear(int64_t in, int64_t out, int64_t blocks, bool bias, DType dtype = DType::f32);
+  Variable forward(const Variable& x) const;  // (..., in) -> (..., out)
+  const Variable& weight() const { return weight_; }
+
+ private:
+  int64_t in_, out_, blocks_;
+  Variable weight_, bias_;
+};
+
+}  // namespace sf

@@ -1,0 +1,77 @@
+// Monarch matrices and the block-diagonal Linear (layers/m2/monarch.h) against dense matrices built
+// entry by entry from the definition: P the grid transpose, L and R block-diagonal.
+#include <gtest/gtest.h>
+
+#include "autograd/functions.h"
+#include "autograd/gradcheck.h"
+#include "core/ops.h"
+#include "layers/m2/monarch.h"
+#include "tests/random.h"
+#include "tests/support.h"
+
+namespace sf {
+namespace {
+
+// n×n matrices from the definition, in float64.
+Tensor grid_transpose(int64_t b) {
+  Tensor p = zeros({b * b, b * b}, DType::f64);
+  for (int64_t c = 0; c < b; ++c)
+    for (int64_t e = 0; e < b; ++e) p.narrow(0, e * b + c, 1).narrow(1, c * b + e, 1).fill_(1.0);  // (Px)[e·b+c] = x[c·b+e]
+  return p;
+}
+
+Tensor block_diagonal(const Tensor& blocks) {  // (k, r, c) -> (k·r, k·c)
+  const int64_t k = blocks.size(0), r = blocks.size(1), c = blocks.size(2);
+  Tensor d = zeros({k * r, k * c}, DType::f64);
+  for (int64_t i = 0; i < k; ++i) d.narrow(0, i * r, r).narrow(1, i * c, c).copy_(blocks.narrow(0, i, 1).view({r, c}));
+  return d;
+}
+
+TEST(Monarch, MultiplyEqualsTheDenseProductOfItsFactors) {
+  for (int64_t b : {2, 3, 4}) {
+    const int64_t n = b * b;
+    const Tensor L = test::randn({b, b, b}, 1), R = test::randn({b, b, b}, 2), x = test::randn({2, 3, n}, 3);
+    const Tensor P = grid_transpose(b), Ld = block_diagonal(L), Rd = block_diagonal(R);
+    const Tensor plpr = matmul(matmul(matmul(P, Ld), P), Rd);
+    for (bool permute_input : {false, true}) {
+      const Tensor M = permute_input ? matmul(plpr, P) : plpr;
+      const Tensor want = matmul(x, M, false, true);  // rows: M x
+      const Tensor got = monarch_multiply(Variable(x), Variable(L), Variable(R), permute_input).data();
+      EXPECT_LT(max_abs_diff(got, want), 1e-12) << "b=" << b << " permute_input=" << permute_input;
+      EXPECT_LT(max_abs_diff(monarch_dense(L, R, permute_input), M), 1e-12);
+    }
+  }
+}
+
+TEST(Monarch, Gradcheck) {
+  for (bool permute_input : {false, true}) {
+    GradcheckResult r = gradcheck(
+        [permute_input](const std::vector<Variable>& v) { return monarch_multiply(v[0], v[1], v[2], permute_input); },
+        {test::randn({2, 9}, 4), test::randn({3, 3, 3}, 5), test::randn({3, 3, 3}, 6)});
+    EXPECT_TRUE(r.ok) << r.report;
+  }
+}
+
+TEST(Monarch, LinearNeedsASquareWidthAndHasTwoNToTheThreeHalvesWeights) {
+  MonarchLinear m(16, true, true, DType::f64);
+  EXPECT_EQ(m.num_parameters(), 2 * 64 + 16);
+  EXPECT_NE(test::error_of([] { MonarchLinear(12, false, true); }).find("12 is not a perfect square"),
+            std::string::npos);
+}
+
+TEST(BlockdiagLinear, EqualsTheDenseBlockDiagonalMatrix) {
+  BlockdiagLinear lin(8, 12, 4, true, DType::f64);
+  lin.init_parameters(7);
+  const Tensor x = test::randn({3, 5, 8}, 8);
+  const Tensor W = block_diagonal(lin.weight().data());  // (12, 8)
+  const Tensor bias = lin.named_parameters()[1].second.data();
+  const Tensor want = matmul(x, W, false, true) + bias;
+  EXPECT_LT(max_abs_diff(lin.forward(Variable(x)).data(), want), 1e-12);
+  GradcheckResult r = gradcheck([&] { return sum(lin.forward(Variable(x)) * Variable(test::randn({3, 5, 12}, 9))); },
+                                lin.parameters());
+  EXPECT_TRUE(r.ok) << r.report;
+  EXPECT_NE(test::error_of([] { BlockdiagLinear(8, 10, 4, false); }).find("4 blocks must divide"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sf
