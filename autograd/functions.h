@@ -31,6 +31,7 @@ inline Variable log(const Variable& x) { return unary(UnaryOp::log, x); }
 inline Variable sqrt(const Variable& x) { return unary(UnaryOp::sqrt, x); }
 inline Variable rsqrt(const Variable& x) { return unary(UnaryOp::rsqrt, x); }
 inline Variable tanh(const Variable& x) { return unary(UnaryOp::tanh, x); }
+inline Variable sin(const Variable& x) { return unary(UnaryOp::sin, x); }
 inline Variable sigmoid(const Variable& x) { return unary(UnaryOp::sigmoid, x); }
 inline Variable relu(const Variable& x) { return unary(UnaryOp::relu, x); }
 inline Variable gelu(const Variable& x, bool tanh_approx = false) {

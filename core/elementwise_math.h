@@ -24,6 +24,8 @@ using std::log1p;
 using std::pow;
 using std::sqrt;
 using std::tanh;
+using std::sin;
+using std::cos;
 #endif
 
 template <class T> SF_HD T gelu_erf(T x) { return T(0.5) * x * (T(1) + erf(x * T(0.70710678118654752440))); }
@@ -68,6 +70,10 @@ struct Rsqrt {
 struct Tanh {
   template <class T> SF_HD static T f(T x) { return tanh(x); }
   template <class T> SF_HD static T df_from_y(T y) { return T(1) - y * y; }
+};
+struct Sin {  // the implicit long filter's activation (Hyena / M2)
+  template <class T> SF_HD static T f(T x) { return sin(x); }
+  template <class T> SF_HD static T df(T x) { return cos(x); }
 };
 struct Sigmoid {
   template <class T> SF_HD static T f(T x) { return T(1) / (T(1) + exp(-x)); }

@@ -21,6 +21,7 @@
   X(sqrt,       Sqrt,       false, positive)     \
   X(rsqrt,      Rsqrt,      false, positive)     \
   X(tanh,       Tanh,       false, real)         \
+  X(sin,        Sin,        false, real)         \
   X(sigmoid,    Sigmoid,    false, real)         \
   X(relu,       Relu,       true,  real)         \
   X(gelu_tanh,  GeluTanh,   false, real)         \

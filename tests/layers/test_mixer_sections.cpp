@@ -20,10 +20,10 @@ TEST(MixerSections, TheConfigAcceptsExactlyTheRegisteredMixers) {
   std::vector<std::string> names;
   for (const MixerEntry& e : mixer_registry()) names.emplace_back(e.name);
   EXPECT_EQ(names, registered_mixer_names());
-  EXPECT_EQ(names, (std::vector<std::string>{"attention", "s4d", "s4", "mamba", "lstm", "gru", "paragru", "paralstm", "gam"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"attention", "s4d", "s4", "mamba", "lstm", "gru", "paragru", "paralstm", "gam", "m2"}));
   EXPECT_EQ(test::error_of([] { from_yaml("model:\n  mixer: mamab\n"); }),
             "r.yaml:2: model.mixer = \"mamab\": 'mamab' is not a registered mixer; did you mean 'mamba'? (registered: "
-            "attention, s4d, s4, mamba, lstm, gru, paragru, paralstm, gam)");
+            "attention, s4d, s4, mamba, lstm, gru, paragru, paralstm, gam, m2)");
 }
 
 TEST(MixerSections, EachFamilysKeysBindUnderItsSection) {

@@ -45,6 +45,7 @@ const std::vector<std::string> kBase = {
     "model.bias=true",         "model.ssm.d_state=4",   "model.ssm.chunk=3",           "model.rnn.heads=2",
     "model.rnn.chunk=4",       "model.rnn.layers=2",    "model.rnn.max_newton_iters=30", "model.rnn.tol=1e-14",
     "model.rnn.d_conv=3",      "model.gam.slots=5",     "model.gam.tile_rows=4",
+    "model.m2.filter_order=6",
 };
 
 // Variants per mixer name: {row suffix, overrides}. A mixer without an entry gets one row with kBase
@@ -59,6 +60,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
       {"sum", {"model.gam.fusion=sum"}},
       {"local", {"model.gam.paths=local"}},
       {"global", {"model.gam.paths=global"}}}},
+    {"m2", {{"", {"model.m2.residual_long_conv=true"}}, {"no_residual_conv", {"model.m2.residual_long_conv=false"}}}},
     {"paragru",
      {{"sequential_cell", {"model.rnn.mode=sequential", "model.rnn.block=cell"}},
       {"parallel_cell", {"model.rnn.mode=parallel", "model.rnn.block=cell"}},
@@ -73,7 +75,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
 
 // Mixers allowed to have no recurrent form. Generation falls back to recomputing the window for
 // these, so losing a step() elsewhere is a regression this list makes visible.
-const std::set<std::string> kNoStep = {"attention"};
+const std::set<std::string> kNoStep = {"attention", "m2"};
 
 // Parameters allowed to get an all-zero gradient from a generic cotangent, as "mixer.param"; none so
 // far. A parameter that never receives a gradient is dead weight or a broken backward.

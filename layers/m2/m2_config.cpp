@@ -1,0 +1,12 @@
+#include "layers/m2/m2_config.h"
+
+namespace sf {
+
+void M2Config::validate(const Validator& v) const {
+  v.require(filter_order >= 1, "filter_order", filter_order, "must be > 0");
+  v.require(filter_emb >= 3 && filter_emb % 2 == 1, "filter_emb", filter_emb, "must be odd and >= 3");
+  v.require(filter_freq > 0, "filter_freq", filter_freq, "must be > 0");
+  v.require(short_kernel >= 1, "short_kernel", short_kernel, "must be > 0");
+}
+
+}  // namespace sf
