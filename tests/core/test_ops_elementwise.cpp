@@ -23,6 +23,7 @@ double ref_unary(UnaryOp op, double x) {
     case UnaryOp::sqrt: return std::sqrt(x);
     case UnaryOp::rsqrt: return 1 / std::sqrt(x);
     case UnaryOp::tanh: return std::tanh(x);
+    case UnaryOp::sin: return std::sin(x);
     case UnaryOp::sigmoid: return 1 / (1 + std::exp(-x));
     case UnaryOp::relu: return x > 0 ? x : 0;
     case UnaryOp::gelu_tanh: return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
