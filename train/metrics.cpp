@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "train/atomic_file.h"
 
 namespace sf {
 
@@ -48,17 +49,7 @@ void truncate_metrics_after(const std::string& path, int64_t step) {
     if (!has_step || n <= step) kept += line + "\n";
   }
   in.close();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    SF_CHECK(out.is_open(), tmp, ": cannot write the truncated metrics");
-    out << kept;
-    out.flush();
-    SF_CHECK(out.good(), tmp, ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  SF_CHECK(!ec, path, ": cannot replace it with the truncated metrics: ", ec.message());
+  write_atomically(path, [&](std::ostream& out) { out << kept; });
 }
 
 std::vector<std::vector<std::pair<std::string, double>>> read_metrics(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "train/atomic_file.h"
 #include "train/checkpoint.h"
 #include "train/metrics.h"
 
@@ -66,20 +67,6 @@ std::string mean_std(const std::vector<double>& values, int precision) {
   double ss = 0;
   for (double x : v) ss += (x - mean) * (x - mean);
   return number(mean, precision) + " ± " + number(std::sqrt(ss / static_cast<double>(v.size() - 1)), precision);
-}
-
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    SF_CHECK(out.is_open(), tmp.string(), ": cannot write");
-    out << text;
-    out.flush();
-    SF_CHECK(out.good(), tmp.string(), ": write failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  SF_CHECK(!ec, path.string(), ": cannot replace it: ", ec.message());
 }
 
 }  // namespace
@@ -191,8 +178,9 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
         << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
         << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "\n";
   }
-  write_atomically(fs::path(dir) / "results.csv", csv.str());
-  write_atomically(fs::path(dir) / "results.md", results_markdown(sweep, results));
+  write_atomically((fs::path(dir) / "results.csv").string(), [&](std::ostream& out) { out << csv.str(); });
+  write_atomically((fs::path(dir) / "results.md").string(),
+                   [&](std::ostream& out) { out << results_markdown(sweep, results); });
 }
 
 }  // namespace sf
