@@ -240,11 +240,15 @@ struct TrainConfig {
 struct CheckpointConfig {
   int64_t keep_last = 3;
   std::vector<int64_t> milestones;
+  bool save_optimizer = true;
 
   template <class V>
   void visit(V& v) {
     v("keep_last", keep_last, "rolling checkpoints kept; 0 = keep all");
     v("milestones", milestones, "steps whose checkpoints are kept for good");
+    v("save_optimizer", save_optimizer,
+      "store the optimizer state in checkpoints; false = weights only (release artefacts, a third the size with "
+      "AdamW): such a checkpoint cannot be resumed, only started from with train.init_from");
   }
   void validate(const Validator& v) const;
   bool operator==(const CheckpointConfig&) const = default;
@@ -280,7 +284,7 @@ struct RunConfig {
     v("data", data, "corpus and tokenizer");
     v("optim", optim, "optimizer and learning-rate schedule");
     v("train", train, "training loop");
-    v("checkpoint", checkpoint, "checkpoint retention");
+    v("checkpoint", checkpoint, "checkpoint retention and contents");
     v("distributed", distributed, "data-parallel training");
   }
   // Every section's checks (validate_sections: each section's own validate(), registered ones

@@ -1,5 +1,7 @@
 #include "layers/module.h"
 
+#include <iomanip>
+#include <ostream>
 #include <unordered_map>
 
 #include "core/hash.h"
@@ -184,6 +186,12 @@ std::vector<ParameterCount> Module::parameter_summary() const {
     rows.push_back({path, depth, m->num_parameters()});
   }
   return rows;
+}
+
+void Module::print_parameter_summary(std::ostream& out) const {
+  for (const auto& row : parameter_summary())
+    out << std::string(2 * row.depth, ' ') << std::left << std::setw(40 - 2 * row.depth) << row.path << std::right
+        << std::setw(12) << row.count << "\n";
 }
 
 }  // namespace sf

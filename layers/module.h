@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -83,6 +84,8 @@ class Module {
 
   // One row per module below the root (tree order), for the CLI's model summary.
   std::vector<ParameterCount> parameter_summary() const;
+  // parameter_summary() as an indented table, a module a line: path, then its parameter count.
+  void print_parameter_summary(std::ostream& out) const;
 
  protected:
   // Registers a parameter of `shape` (zeros until init_parameters) and returns it; requires grad.

@@ -1,10 +1,11 @@
 // seqforge bench SCENARIO [--peer torch] [--steps N] [--warmup N] [--threads N]: training-step throughput of a recipe's
 // model. Prints the GEMM limit this binary reaches (1024³ fp32 through sf::matmul, all threads), the median
 // tokens/s of timed steps (zero_grad + forward + loss + backward + clip + optimizer step, after warm-up),
-// model FLOP/s (nanoGPT's estimate: 6·params + 12·n_layer·d·ctx per token, params without position
-// embeddings) and its fraction of the GEMM limit, allocations that reached the OS during timed steps, the
-// measured peak memory of the attention op at two lengths, and peak resident memory. With --peer torch,
-// tools/bench/torch_peer.py runs the same model in PyTorch right after and the ratio is printed.
+// model FLOP/s (nanoGPT's estimate, train/model_flops.h: 6·params + 12·n_layer·d·ctx per token over the
+// attention blocks, params without position embeddings) and its fraction of the GEMM limit, allocations
+// that reached the OS during timed steps, the measured peak memory of the attention op at two lengths, and
+// peak resident memory. With --peer torch, tools/bench/torch_peer.py runs the same model in PyTorch right
+// after and the ratio is printed.
 // The last line is one JSON object. Scenarios are YAML files under tools/bench/ (see README there).
 #include <algorithm>
 #include <array>
@@ -31,6 +32,7 @@
 #include "optim/factory.h"
 #include "tools/commands.h"
 #include "train/metrics.h"
+#include "train/model_flops.h"
 #include "train/session.h"
 
 namespace sf::cli {
@@ -165,10 +167,7 @@ void register_bench(CLI::App& app) {
     model.train();
     auto optimizer = make_optimizer(cfg.optim, model.named_parameters());
     const std::vector<Variable> params = model.parameters();
-    int64_t n_params = model.num_parameters();
-    for (const auto& [name, p] : model.named_parameters())
-      if (name == "wpe.weight") n_params -= p.numel();  // nanoGPT counts no position embeddings
-    const double flops_per_token = 6.0 * n_params + 12.0 * mc.n_layer * mc.n_embd * T;
+    const FlopsPerToken estimate = flops_per_token(model, T);
 
     std::mt19937_64 gen(0);
     std::uniform_int_distribution<int64_t> tok(0, V - 1);
@@ -192,9 +191,9 @@ void register_bench(CLI::App& app) {
     }
     const AllocatorStats after = cpu_allocator().stats();
     const double step_s = median(times), tokens_per_s = static_cast<double>(B * T) / step_s;
-    const double model_flops = flops_per_token * tokens_per_s;
+    const double model_flops = estimate.training * tokens_per_s;
     const int64_t rss = peak_rss_bytes();
-    std::cout << "params " << n_params << " (no position embeddings), " << flops_per_token * B * T / 1e9
+    std::cout << "params " << estimate.matmul_params << " (no position embeddings), " << estimate.training * B * T / 1e9
               << " GFLOP/step; median step " << step_s * 1e3 << " ms over " << s.steps << " steps (min "
               << *std::min_element(times.begin(), times.end()) * 1e3 << " ms), loss " << loss << "\n";
     std::cout << "seqforge: " << tokens_per_s << " tok/s, " << model_flops / 1e9 << " model GFLOP/s = "

@@ -130,8 +130,13 @@ void register_train(CLI::App& app) {
     const std::string checkpoint = latest_checkpoint((fs::path(options.out_dir) / "checkpoints").string());
     if (stop_requested()) {
       std::cout << "interrupted by signal " << stop_signal() << " after step " << trainer.step()
-                << ": checkpoint saved to " << checkpoint << "; continue with --resume --out " << options.out_dir
-                << std::endl;
+                << ": checkpoint saved to " << checkpoint;
+      if (trainer.config().checkpoint.save_optimizer)
+        std::cout << "; continue with --resume --out " << options.out_dir << std::endl;
+      else  // --resume would refuse it
+        std::cout << " without optimizer state (checkpoint.save_optimizer: false): it cannot be resumed, only "
+                     "started from with train.init_from="
+                  << checkpoint << std::endl;
       return;
     }
     if (args->sample_tokens > 0 && trainer.tokenizer() != nullptr) print_sample(trainer, checkpoint, args->sample_tokens);

@@ -20,5 +20,7 @@ void register_schema(CLI::App& app);
 void register_ablate(CLI::App& app);  // and `plot`, in the same file
 void register_plot(CLI::App& app);
 void register_tokenizer(CLI::App& app);
+void register_export(CLI::App& app);
+void register_inspect(CLI::App& app);
 
 }  // namespace sf::cli

@@ -1,8 +1,5 @@
 #include "train/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +14,7 @@
 #include "core/ops.h"
 #include "data/h5_file.h"
 #include "layers/module.h"
+#include "core/file_io.h"
 #include "train/fault_inject.h"
 
 namespace sf {
@@ -88,14 +86,6 @@ void verify_seal(const std::string& path) {
            ": checkpoint is corrupt (file checksum mismatch): the file changed after it was written");
 }
 
-void fsync_path(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  SF_CHECK(fd >= 0, path, ": cannot reopen to flush to disk");
-  int rc = ::fsync(fd);
-  ::close(fd);
-  SF_CHECK(rc == 0, path, ": fsync failed (disk full?)");
-}
-
 }  // namespace
 
 void save_checkpoint(const std::string& path, const Checkpoint& c) {
@@ -111,7 +101,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
     // Half-way through the file: where a full disk or a kill would hurt most.
     SF_CHECK(!fault_injected("checkpoint_write", c.step), tmp, ": write failed (injected by SF_FAULT_INJECT)");
     if (fault_injected("checkpoint_kill", c.step)) std::raise(SIGKILL);
-    write_group(f, "/optim", c.optim);
+    f.write_attr("/", "has_optimizer", int64_t{c.has_optimizer});
+    if (c.has_optimizer) write_group(f, "/optim", c.optim);
     f.write_tensor("/state/step", scalar_tensor(static_cast<double>(c.step), DType::i64));
     f.write_tensor("/state/sampler", scalar_tensor(static_cast<double>(c.sampler_state), DType::i64));
     f.write_tensor("/state/seed", scalar_tensor(static_cast<double>(c.seed), DType::i64));
@@ -143,7 +134,8 @@ Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
            " is newer than this seqforge reads (", kCheckpointFormatVersion, ")");
   Checkpoint c;
   c.model = read_group(f, "/model");
-  if (with_optimizer) c.optim = read_group(f, "/optim");
+  c.has_optimizer = !f.has_attr("/", "has_optimizer") || f.read_attr_i64("/", "has_optimizer") != 0;
+  if (with_optimizer && c.has_optimizer) c.optim = read_group(f, "/optim");
   c.step = f.read_tensor("/state/step").item<int64_t>();
   c.sampler_state = static_cast<uint64_t>(f.read_tensor("/state/sampler").item<int64_t>());
   c.seed = static_cast<uint64_t>(f.read_tensor("/state/seed").item<int64_t>());
@@ -152,6 +144,13 @@ Checkpoint load_checkpoint(const std::string& path, bool with_optimizer) {
   c.config_yaml = f.read_string("/config");
   c.recipe_text = f.read_string("/recipe");
   return c;
+}
+
+void require_optimizer_state(const Checkpoint& ckpt, const std::string& path) {
+  SF_CHECK(ckpt.has_optimizer, "checkpoint ", path,
+           " has no optimizer state (it was saved with checkpoint.save_optimizer: false), so a run cannot resume "
+           "from it; to train on from its weights with a fresh optimizer, start a new run with train.init_from=",
+           path);
 }
 
 void load_model_state(Module& model, const Checkpoint& ckpt, const std::string& path) {

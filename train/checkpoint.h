@@ -1,7 +1,8 @@
 // Training checkpoints: one HDF5 file per saved step (readable by h5py).
 //
 //   /model/<param name>      parameters, dotted names          (float32 / float64)
-//   /optim/<state name>      optimizer state ("exp_avg/<param>", "step", ...)
+//   /optim/<state name>      optimizer state ("exp_avg/<param>", "step", ...); absent when the run set
+//                            checkpoint.save_optimizer: false (root attribute has_optimizer = 0)
 //   /state/step, /state/sampler, /state/seed     int64 scalars
 //   /state/elapsed_s         float64 scalar: wall seconds of the run so far (absent before it was stored: 0)
 //   /tokenizer               the tokenizer's to_string() text
@@ -27,6 +28,7 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 struct Checkpoint {
   NamedTensors model;
   NamedTensors optim;
+  bool has_optimizer = true;     // false: saved without optimizer state, `optim` is not written
   int64_t step = 0;              // optimizer steps completed
   uint64_t sampler_state = 0;    // BatchSampler counter
   uint64_t seed = 0;
@@ -41,7 +43,12 @@ constexpr size_t kCheckpointHeaderBytes = 512;
 
 void save_checkpoint(const std::string& path, const Checkpoint& ckpt);
 // Throws sf::Error naming the file and the problem (not a checkpoint, newer format, bad checksum ...).
+// `with_optimizer` reads the optimizer state when the file holds one (has_optimizer says whether it does).
 Checkpoint load_checkpoint(const std::string& path, bool with_optimizer = true);
+
+// Refuses, naming `path`, a checkpoint saved without optimizer state: continuing a run from it would
+// silently restart AdamW's moments, so it may only seed a new run (train.init_from).
+void require_optimizer_state(const Checkpoint& ckpt, const std::string& path);
 
 // Loads the checkpoint's parameters into `model`. A checkpoint of another architecture or vocabulary is
 // refused with a message naming `path`, the first mismatching parameter and both shapes.

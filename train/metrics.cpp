@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -49,7 +48,7 @@ void truncate_metrics_after(const std::string& path, int64_t step) {
     if (!has_step || n <= step) kept += line + "\n";
   }
   in.close();
-  write_file_atomically(path, kept, "the truncated metrics");
+  write_atomically(path, [&](std::ostream& out) { out << kept; });
 }
 
 std::vector<std::vector<std::pair<std::string, double>>> read_metrics(const std::string& path) {

@@ -42,14 +42,15 @@ std::string change_note(const std::string& key, bool run_only, const RunConfig& 
 // Each leaves what the resumed steps compute as an uninterrupted run would (up to the summation order
 // that threads, device and ranks change): train.steps moves the end (and a schedule that decays until
 // the last step, which the summary says); the intervals change when the run reports and saves;
-// max_bad_steps how many NaN steps it skips; checkpoint.* which files are kept; distributed.* how
-// gradients travel. Not here: train.eval_batches, since the val_loss curve would change meaning
-// mid-run.
+// max_bad_steps how many NaN steps it skips; checkpoint.* which files are kept and what they hold;
+// distributed.* how gradients travel. Not here: train.eval_batches, since the val_loss curve would
+// change meaning mid-run.
 const std::vector<std::string>& run_only_keys() {
   static const std::vector<std::string> keys = {
       "train.steps",          "train.eval_every",      "train.log_every",       "train.checkpoint_every",
       "train.threads",        "train.device",          "train.max_bad_steps",   "checkpoint.keep_last",
-      "checkpoint.milestones", "distributed.bucket_mb", "distributed.timeout_s", "distributed.backend"};
+      "checkpoint.milestones", "checkpoint.save_optimizer", "distributed.bucket_mb", "distributed.timeout_s",
+      "distributed.backend"};
   return keys;
 }
 
@@ -88,6 +89,7 @@ std::string check_resume_changes(const RunConfig& stored, RunConfig& requested,
 ResumedConfig resume_config(const ResumeRequest& request) {
   const std::string path = checkpoint_to_resume(request.out_dir);
   const Checkpoint c = load_checkpoint(path, /*with_optimizer=*/false);
+  require_optimizer_state(c, path);
   const std::string source = path + ":/config";
   ResumedConfig out;
   if (request.recipe.empty()) {

@@ -1,12 +1,13 @@
 // What a resumed run trains with. `seqforge train --resume` compares the requested config, key by
 // key, with the resolved config stored in the checkpoint it continues:
 //   - keys that only change how the run is carried out (run_only_keys(): steps, intervals, logging,
-//     threads, device, divergence tolerance, checkpoint retention, distributed transport) may change;
-//     the run's first line lists them;
+//     threads, device, divergence tolerance, checkpoint retention and contents, distributed transport)
+//     may change; the run's first line lists them;
 //   - any other difference (model, data, optimizer and schedule, batch, sequence length, seed,
 //     precision, validation batches) refuses the resume, naming each key with both values, unless
 //     --allow-change names the key or its section.
-// Without a recipe the run continues from the checkpoint's own config, plus any overrides.
+// Without a recipe the run continues from the checkpoint's own config, plus any overrides. A checkpoint
+// saved without optimizer state (checkpoint.save_optimizer: false) is refused: it only seeds new runs.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -2,13 +2,15 @@
 
 #include "config/loader.h"
 #include "core/ops.h"
-#include "train/checkpoint.h"
 #include "train/data_source.h"
 
 namespace sf {
 
 LoadedModel load_model(const std::string& path, const std::vector<std::string>& overrides) {
-  Checkpoint c = load_checkpoint(path, /*with_optimizer=*/false);
+  return load_model(load_checkpoint(path, /*with_optimizer=*/false), path, overrides);
+}
+
+LoadedModel load_model(const Checkpoint& c, const std::string& path, const std::vector<std::string>& overrides) {
   LoadedModel out;
   Provenance where;
   out.config = run_config_from_yaml(c.config_yaml, path + ":/config", overrides, &where);

@@ -7,6 +7,7 @@
 #include "config/run_config.h"
 #include "data/tokenizer.h"
 #include "layers/sequence_model.h"
+#include "train/checkpoint.h"
 
 namespace sf {
 
@@ -20,6 +21,9 @@ struct LoadedModel {
 // Overrides ("data.path=...") change what is evaluated, not the architecture: the model section
 // must still match the stored parameters (load_state_dict names any mismatch).
 LoadedModel load_model(const std::string& checkpoint, const std::vector<std::string>& overrides = {});
+// The same from a checkpoint already read from `path` (named in messages).
+LoadedModel load_model(const Checkpoint& checkpoint, const std::string& path,
+                       const std::vector<std::string>& overrides = {});
 
 // Makes train.matmul_precision this process's float32 GEMM precision (core/ops.h).
 void use_matmul_precision(Precision p);

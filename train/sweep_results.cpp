@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -178,8 +177,9 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
         << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
         << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "\n";
   }
-  write_file_atomically((fs::path(dir) / "results.csv").string(), csv.str(), "the sweep results");
-  write_file_atomically((fs::path(dir) / "results.md").string(), results_markdown(sweep, results), "the sweep results");
+  write_atomically((fs::path(dir) / "results.csv").string(), [&](std::ostream& out) { out << csv.str(); });
+  write_atomically((fs::path(dir) / "results.md").string(),
+                   [&](std::ostream& out) { out << results_markdown(sweep, results); });
 }
 
 }  // namespace sf

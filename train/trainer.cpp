@@ -94,13 +94,12 @@ Trainer::~Trainer() = default;
 void Trainer::describe(std::ostream& out) const {
   out << "# resolved config (" << loaded_.recipe_path << ")\n" << to_yaml(loaded_.config) << "\n";
   out << "# model: " << model_->num_parameters() << " parameters\n";
-  for (const auto& row : model_->parameter_summary())
-    out << std::string(2 * row.depth, ' ') << std::left << std::setw(40 - 2 * row.depth) << row.path << std::right
-        << std::setw(12) << row.count << "\n";
+  model_->print_parameter_summary(out);
 }
 
 void Trainer::restore(const std::string& path) {
   Checkpoint c = load_checkpoint(path);
+  require_optimizer_state(c, path);
   load_model_state(*model_, c, path);
   optimizer_->load_state_tensors(c.optim);
   sampler_->set_state(c.sampler_state);
@@ -119,7 +118,8 @@ void Trainer::save(std::ostream& out) {
   fs::create_directories(dir);
   Checkpoint c;
   c.model = model_->state_dict();
-  c.optim = optimizer_->state_tensors();
+  c.has_optimizer = loaded_.config.checkpoint.save_optimizer;
+  if (c.has_optimizer) c.optim = optimizer_->state_tensors();
   c.step = step_;
   c.sampler_state = sampler_->state();
   c.seed = static_cast<uint64_t>(loaded_.config.train.seed);

@@ -25,11 +25,8 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...", `cwd` the working
-// directory ("" = this process's).
-inline Outcome seqforge(const std::string& args, const std::string& env = "", const std::string& cwd = "") {
-  const std::string cmd = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + env + (env.empty() ? "" : " ") +
-                          seqforge_binary() + " " + args + " 2>&1";
+// Runs a command line through /bin/sh to completion, capturing its stdout (2>&1 in `cmd` adds stderr).
+inline Outcome run_command(const std::string& cmd) {
   Outcome r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return r;
@@ -39,6 +36,13 @@ inline Outcome seqforge(const std::string& args, const std::string& env = "", co
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// Runs `env seqforge args` through /bin/sh; `env` is "" or "NAME=value ...", `cwd` the working
+// directory ("" = this process's).
+inline Outcome seqforge(const std::string& args, const std::string& env = "", const std::string& cwd = "") {
+  return run_command((cwd.empty() ? "" : "cd '" + cwd + "' && ") + env + (env.empty() ? "" : " ") + seqforge_binary() +
+                     " " + args + " 2>&1");
 }
 
 // Starts seqforge with `args` in a child process, stdout and stderr to `log`.

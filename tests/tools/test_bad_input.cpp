@@ -108,12 +108,32 @@ const Case kCases[] = {
     {"eval_unknown_dataset", nullptr, "eval {ckpt} data.dataset=parityy",
      "command line: data.dataset = \"parityy\": unknown dataset; did you mean 'parity'?", 1, "", true},
     {"generate_missing", nullptr, "generate {dir}/none.h5", "does not exist"},
+    {"export_missing", nullptr, "export {dir}/none.h5 --format safetensors", "checkpoint {dir}/none.h5 does not exist",
+     1, "", true},
+    {"export_truncated", nullptr, "export {dir}/truncated.h5 --format safetensors", "truncated.h5: checkpoint is truncated"},
+    {"export_corrupt_tensor", nullptr, "export {dir}/corrupt.h5 --format safetensors", "checksum mismatch"},
+    {"export_not_a_checkpoint", nullptr, "export {dir}/text.h5 --format safetensors", "not a seqforge checkpoint"},
+    {"export_unknown_format", nullptr, "export {ckpt} --format onnx",
+     "export {ckpt}: unknown --format 'onnx' (known: safetensors)", 1, "", true},
+    {"export_unknown_dtype", nullptr, "export {ckpt} --format safetensors --dtype fp16",
+     "export {ckpt}: unknown --dtype 'fp16' (fp32 or bf16)", 1, "", true},
+    {"export_out_unwritable", nullptr, "export {ckpt} --format safetensors --out {dir}/text.h5/model.safetensors",
+     "{dir}/text.h5/model.safetensors.tmp: cannot write", 1, "", true},
+    {"export_over_the_checkpoint", nullptr, "export {ckpt} --format safetensors --out {ckpt}",
+     "{ckpt}: is the checkpoint being exported", 1, "", true},
+    {"inspect_flipped_byte", nullptr, "inspect {dir}/flipped.h5", "file checksum mismatch", 1, "", true},
     {"generate_prompt_outside_vocabulary", nullptr, "generate {ckpt} --prompt 50%_off --tokens 3",
      "--prompt \"50%_off\": CharTokenizer: characters '5' at position 0, '0' at position 1, '%' at position 2, "
      "'_' at position 3 are not in the vocabulary of 65",
      1, "", true},
     // --- the run directory -------------------------------------------------------------------
     {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
+    // Never a silent fresh optimizer: a checkpoint saved without its optimizer state only seeds new runs.
+    {"resume_without_optimizer_state", nullptr, "train {tiny} --resume --out {dir}/weights_run",
+     "checkpoint {dir}/weights_run/checkpoints/step_000002.h5 has no optimizer state (it was saved with "
+     "checkpoint.save_optimizer: false), so a run cannot resume from it; to train on from its weights with a fresh "
+     "optimizer, start a new run with train.init_from={dir}/weights_run/checkpoints/step_000002.h5",
+     1, "", true},
     {"resume_other_architecture", nullptr,
      "train {tiny} model.n_embd=32 --resume --allow-change model.n_embd --out {dir}/run", "in the model but"},
     {"fresh_run_over_checkpoints", nullptr, "train {tiny} --out {dir}/run", "already holds checkpoints"},
@@ -137,8 +157,8 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 class BadInput : public testing::TestWithParam<Case> {
  protected:
-  // The fixtures: a good 2-step checkpoint (in {dir}/run, as a run directory), one of a wider model,
-  // and broken copies of the good one.
+  // The fixtures: a good 2-step checkpoint (in {dir}/run, as a run directory), one of a wider model, one
+  // without optimizer state (in {dir}/weights_run), and broken copies of the good one.
   static void SetUpTestSuite() {
     tmp_ = std::make_unique<TempDir>("bad_input");
     dir_ = tmp_->path;
@@ -147,6 +167,8 @@ class BadInput : public testing::TestWithParam<Case> {
     ASSERT_EQ(a.exit_code, 0) << a.output;
     Outcome b = seqforge("train " + tiny_ + " train.steps=2 model.n_embd=32 --out " + dir_ + "/wide_run");
     ASSERT_EQ(b.exit_code, 0) << b.output;
+    Outcome w = seqforge("train " + tiny_ + " train.steps=2 checkpoint.save_optimizer=false --out " + dir_ + "/weights_run");
+    ASSERT_EQ(w.exit_code, 0) << w.output;
     ckpt_ = dir_ + "/run/checkpoints/step_000002.h5";
     fs::copy_file(dir_ + "/wide_run/checkpoints/step_000002.h5", dir_ + "/wide.h5");
     const std::string good = read_text(ckpt_);

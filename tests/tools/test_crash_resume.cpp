@@ -97,14 +97,16 @@ TEST(CrashResume, FailedCheckpointWriteKeepsThePreviousOneAndFails) {
   EXPECT_EQ(eval_step(dir + "/run/checkpoints/step_000010.h5"), 10);
 }
 
-TEST(Signals, SigtermFinishesTheStepSavesAndExitsZero) {
-  const TempDir tmp("sigterm");
-  const std::string& dir = tmp.path;
+// Starts a long tiny run in `dir`/run with `overrides`, sends SIGTERM once its step-10 checkpoint exists,
+// expects a clean exit 0, and returns its output.
+std::string sigterm_after_step_10(const std::string& dir, const std::vector<std::string>& overrides = {}) {
   const std::string recipe = write_tiny_recipe(dir, "steps: 1000000, checkpoint_every: 10");
-  pid_t pid = spawn_seqforge({"train", recipe, "--out", dir + "/run"}, dir + "/run.log");
-  ASSERT_GT(pid, 0);
+  std::vector<std::string> args{"train", recipe, "--out", dir + "/run"};
+  args.insert(args.end(), overrides.begin(), overrides.end());
+  pid_t pid = spawn_seqforge(args, dir + "/run.log");
+  EXPECT_GT(pid, 0);
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
+  while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
     if (fs::exists(dir + "/run/checkpoints/step_000010.h5")) {
       kill(pid, SIGTERM);
       status = wait_status(pid);
@@ -113,12 +115,28 @@ TEST(Signals, SigtermFinishesTheStepSavesAndExitsZero) {
     sleep_ms(1);
   }
   const std::string log = read_text(dir + "/run.log");
-  ASSERT_TRUE(WIFEXITED(status)) << log;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << log;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << log;
+  return log;
+}
+
+TEST(Signals, SigtermFinishesTheStepSavesAndExitsZero) {
+  const TempDir tmp("sigterm");
+  const std::string log = sigterm_after_step_10(tmp.path);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(log, m, std::regex(R"(interrupted by signal 15 after step (\d+): checkpoint saved to (\S+);)")))
       << log;
   EXPECT_EQ(eval_step(m[2]), std::stol(m[1]));
+}
+
+// Without optimizer state the saved checkpoint cannot be resumed: the last line says so instead of --resume.
+TEST(Signals, SigtermOfAWeightsOnlyRunPointsToInitFrom) {
+  const TempDir tmp("sigterm_weights");
+  const std::string log = sigterm_after_step_10(tmp.path, {"checkpoint.save_optimizer=false"});
+  EXPECT_NE(log.find(" without optimizer state (checkpoint.save_optimizer: false): it cannot be resumed, only started "
+                     "from with train.init_from=" + tmp.path + "/run/checkpoints/step_0000"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("--resume"), std::string::npos) << log;
 }
 
 TEST(Divergence, ANonFiniteStepIsSkippedAndTheRunGoesOn) {

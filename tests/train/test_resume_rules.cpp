@@ -39,9 +39,11 @@ const Case kCases[] = {
      "resume: changed train.eval_every 250 -> 100, train.log_every 10 -> 1, train.checkpoint_every 500 -> 50"},
     {"where_it_runs", {"train.threads=2", "train.device=cuda"}, {}, true,
      "resume: changed train.threads 0 -> 2, train.device \"cpu\" -> \"cuda\""},
-    {"divergence_and_retention", {"train.max_bad_steps=1", "checkpoint.keep_last=0", "checkpoint.milestones=[1000]"},
+    {"divergence_and_retention",
+     {"train.max_bad_steps=1", "checkpoint.keep_last=0", "checkpoint.milestones=[1000]", "checkpoint.save_optimizer=false"},
      {}, true,
-     "resume: changed train.max_bad_steps 5 -> 1, checkpoint.keep_last 3 -> 0, checkpoint.milestones [] -> [1000]"},
+     "resume: changed train.max_bad_steps 5 -> 1, checkpoint.keep_last 3 -> 0, checkpoint.milestones [] -> [1000], "
+     "checkpoint.save_optimizer true -> false"},
     {"distributed", {"distributed.bucket_mb=4", "distributed.timeout_s=600", "distributed.backend=mpi"}, {}, true,
      "resume: changed distributed.bucket_mb 25.0 -> 4.0, distributed.timeout_s 60.0 -> 600.0, "
      "distributed.backend auto -> mpi"},

@@ -32,7 +32,6 @@ Everything is float32. Run from the repository root with Debian's python3 (it ha
 import argparse
 import math
 
-import h5py
 import numpy as np
 import torch
 import torch.nn as nn
@@ -160,6 +159,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="HDF5 fixture to write")
     args = parser.parse_args()
+
+    import h5py  # here, not at the top: eval_safetensors.py and shakespeare_torch.py use the model without it
 
     torch.manual_seed(SEED)
     torch.set_num_threads(1)

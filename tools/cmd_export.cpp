@@ -1,0 +1,41 @@
+// seqforge export CKPT --format safetensors [--out FILE] [--dtype fp32|bf16]: the checkpoint's weights in a
+// file other programs load (train/export.h says what goes in). Format and dtype are checked here rather
+// than by CLI11, so a mistake is an sf::Error (exit 1) naming the checkpoint, like every other bad input.
+#include <iostream>
+
+#include "core/error.h"
+#include "tools/commands.h"
+#include "train/export.h"
+
+namespace sf::cli {
+
+void register_export(CLI::App& app) {
+  struct Args {
+    std::string checkpoint, format, out, dtype;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("export", "Write a checkpoint's weights as safetensors (no optimizer state)");
+  cmd->add_option("checkpoint", args->checkpoint, "checkpoint file (.h5)")->required();
+  cmd->add_option("--format", args->format, "output format: safetensors")->required();
+  cmd->add_option("--out", args->out, "output file (default: the checkpoint's path with .safetensors)");
+  cmd->add_option("--dtype", args->dtype,
+                  "fp32 or bf16 (rounded to nearest even): the type of the floating tensors; default: as stored");
+  cmd->callback([args] {
+    SF_CHECK(args->format == "safetensors", "export ", args->checkpoint, ": unknown --format '", args->format,
+             "' (known: safetensors)");
+    ExportOptions options;
+    options.out = args->out;
+    if (args->dtype == "fp32") {
+      options.dtype = DType::f32;
+    } else if (args->dtype == "bf16") {
+      options.dtype = DType::bf16;
+    } else {
+      SF_CHECK(args->dtype.empty(), "export ", args->checkpoint, ": unknown --dtype '", args->dtype,
+               "' (fp32 or bf16)");
+    }
+    const ExportSummary written = export_safetensors(args->checkpoint, options);
+    std::cout << "wrote " << written.path << ": " << written.tensors << " tensors, " << written.bytes << " bytes\n";
+  });
+}
+
+}  // namespace sf::cli
