@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using detail::cat;
 
 std::string read_text(const std::filesystem::path& path, const std::string& what) {
-  SF_CHECK(!fs::is_directory(path), "cannot read ", what, " '", path.string(), "': is a directory, not a YAML file");
+  SF_CHECK(!fs::is_directory(path), "cannot read ", what, " '", path.string(), "': is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   SF_CHECK(in, "cannot read ", what, " '", path.string(), "': ", std::strerror(errno));
   std::ostringstream text;

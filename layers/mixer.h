@@ -15,12 +15,12 @@ class Mixer : public Module {
  public:
   virtual Variable forward(const Variable& x) = 0;
 
-  // Recurrent form for generation, without grad: x_t (B, D) -> y_t (B, D), equal to row t of
-  // forward() over the tokens so far. `state` starts empty and is the mixer's to fill and update.
-  // Mixers without one (attention has no KV cache yet) answer false, and generation recomputes
-  // the window instead.
+  // Recurrent form for generation, without grad: x_t (B, D) at position `pos` -> y_t (B, D), equal to
+  // row pos of forward() over the tokens so far. Calls run pos = 0, 1, 2, ...; `state` starts empty
+  // and is the mixer's to fill and update (attention: its KV cache, which needs pos for RoPE; the
+  // recurrent mixers ignore it). Mixers without one answer false, and generation recomputes instead.
   virtual bool has_step() const { return false; }
-  virtual Tensor step(const Tensor& /*x_t*/, std::vector<Tensor>& /*state*/) {
+  virtual Tensor step(const Tensor& /*x_t*/, int64_t /*pos*/, std::vector<Tensor>& /*state*/) {
     throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
   }
 

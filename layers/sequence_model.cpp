@@ -82,7 +82,7 @@ Tensor SequenceModel::step(const Tensor& tokens, int64_t pos, std::vector<std::v
     x = x + (pos < sinusoidal_.size(0) ? sinusoidal_ : sinusoidal_table(pos + 1, config_.n_embd, dtype_)).select(0, pos);
   }
   state.resize(blocks_.size());
-  for (size_t i = 0; i < blocks_.size(); ++i) x = blocks_[i]->step(x, state[i]);
+  for (size_t i = 0; i < blocks_.size(); ++i) x = blocks_[i]->step(x, pos, state[i]);
   const Variable h = norm_f_->forward(Variable(x));
   return (lm_head_ ? lm_head_->forward(h) : linear(h, wte_->weight())).data();
 }

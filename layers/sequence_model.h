@@ -25,16 +25,17 @@ class SequenceModel : public Module {
   // config.vocab_size must be > 0 (the trainer fills it from the tokenizer).
   explicit SequenceModel(const ModelConfig& config, DType dtype = DType::f32);
 
-  // Integer tokens (B, L) -> logits (B, L, V). With learned positions L ≤ block_size.
+  // Integer tokens (B, L) -> logits (B, L, V). With learned positions L ≤ block_size; with the others,
+  // longer inputs attend over a sliding window of block_size tokens (causal_self_attention.h).
   Variable forward(const Tensor& tokens);
   // Mean next-token cross-entropy of forward(tokens) against int targets (B, L).
   Variable loss(const Tensor& tokens, const Tensor& targets);
 
-  // Recurrent generation, when every block's mixer has a recurrent form (RNNs, SSMs; not attention, so
-  // not a hybrid stack with attention blocks):
-  // tokens (B) at position `pos` -> logits (B, V), equal to forward()'s row `pos` over the tokens so
-  // far, at O(1) cost per token. `state` (one entry per block) starts empty; call with pos = 0, 1, ...
-  // in eval mode. Learned positions allow pos < block_size only.
+  // Generation one token at a time, when every block's mixer has a recurrent form (Mixer::step: RNNs and
+  // SSMs carry a state, attention its KV cache): tokens (B) at position `pos` -> logits (B, V), equal to
+  // forward()'s row `pos` over the tokens so far, at O(1) cost per token for the recurrent mixers and
+  // O(min(pos, block_size)·D) per attention block. `state` (one entry per block) starts empty; call with
+  // pos = 0, 1, ... in eval mode. Learned positions allow pos < block_size only.
   bool has_step() const;
 
   // The mixers' diagnostics of the last forward (Mixer::diagnostics), each key's largest value over

@@ -25,10 +25,10 @@ Variable TransformerBlock::around_mixer(const Variable& x, const Variable& mixed
 
 Variable TransformerBlock::forward(const Variable& x) { return around_mixer(x, mixer_->forward(norm1_->forward(x))); }
 
-Tensor TransformerBlock::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor TransformerBlock::step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   const Variable x(x_t);
-  return around_mixer(x, Variable(mixer_->step(norm1_->forward(x).data(), state))).data();
+  return around_mixer(x, Variable(mixer_->step(norm1_->forward(x).data(), pos, state))).data();
 }
 
 }  // namespace sf

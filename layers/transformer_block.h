@@ -24,10 +24,10 @@ class TransformerBlock : public Module {
   Variable forward(const Variable& x);  // (B, L, D) -> (B, L, D)
 
   // One token through the block with the mixer's recurrent form (generation, eval mode, no grad):
-  // x_t (B, D) -> (B, D); `state` is the mixer's (Mixer::step).
+  // x_t (B, D) at position pos -> (B, D); `state` is the mixer's (Mixer::step).
   bool has_step() const { return mixer_->has_step(); }
   Mixer::Diagnostics diagnostics() const { return mixer_->diagnostics(); }
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state);
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state);
 
  private:
   // Everything after the mixer: the (scaled) skip plus the mixer's output, then the MLP's residual.

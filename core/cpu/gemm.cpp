@@ -280,8 +280,12 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     if (whole) gemm_call(A, B, c + i * M * N, N, T(1), T(0));
     else gemm_2d(A, B, c + i * M * N, N, T(1), T(0));
   };
-  if (M * N * K <= kBatchSmallWork) {  // many small products: one per task
-    run_tasks(nbatch, [&](int64_t i) { one(i, true); });
+  if (M * N * K <= kBatchSmallWork) {
+    // Many small products, one per task; tasks worth less than kSerialWork together share a call, so that a
+    // tiny batch (one query against a KV cache, per head) pays for no parallel region.
+    parallel_for(nbatch, std::max<int64_t>(1, kSerialWork / std::max<int64_t>(1, M * N * K)), [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) one(i, true);
+    });
   } else {
     for (int64_t i = 0; i < nbatch; ++i) one(i, false);
   }

@@ -48,7 +48,7 @@ Variable Gam::forward(const Variable& a) {
   return combine(a, local_ ? causal_conv(a, conv_weight_, conv_bias_) : Variable());
 }
 
-Tensor Gam::step(const Tensor& a_t, std::vector<Tensor>& state) {
+Tensor Gam::step(const Tensor& a_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   Tensor local;
   if (local_) {

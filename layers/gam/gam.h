@@ -23,9 +23,9 @@ class Gam : public Mixer {
 
   Variable forward(const Variable& a) override;  // (B, L, D) -> (B, L, D)
 
-  // Recurrent form: `state` holds the conv window, the last k − 1 inputs (B, k − 1, D).
+  // Recurrent form: `state` holds the conv window, the last k − 1 inputs (B, k − 1, D); no position needed.
   bool has_step() const override { return true; }
-  Tensor step(const Tensor& a_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& a_t, int64_t pos, std::vector<Tensor>& state) override;
 
  private:
   // The paths and gates on inputs (..., D), shared by forward and step.

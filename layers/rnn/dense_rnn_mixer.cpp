@@ -27,7 +27,7 @@ Variable DenseRnnMixer::forward(const Variable& x) {
   return h;
 }
 
-Tensor DenseRnnMixer::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor DenseRnnMixer::step(const Tensor& x_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   const size_t per_layer = kind_ == DenseCellKind::lstm ? 2 : 1;
   if (state.empty()) state.assign(layers_.size() * per_layer, zeros({x_t.size(0), hidden_}, x_t.dtype()));

@@ -20,7 +20,7 @@ class DenseRnnMixer : public Mixer {
 
   // Generation: x_t (B, H) -> y_t (B, H); `state` starts empty (zeros) and is updated.
   bool has_step() const override { return true; }
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
  private:
   struct Layer {

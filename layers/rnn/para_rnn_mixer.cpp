@@ -79,7 +79,7 @@ Variable ParaRnnMixer::forward(const Variable& x) {
   return out_proj_->forward(y);
 }
 
-Tensor ParaRnnMixer::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor ParaRnnMixer::step(const Tensor& x_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   NoGradGuard no_grad;
   const int64_t B = x_t.size(0);
   const bool gated = block_ == RnnBlock::gated;

@@ -40,7 +40,7 @@ class ParaRnnMixer : public Mixer {
   // Generation: x_t (B, D) -> y_t (B, D). `state` starts empty (zeros) and is updated: [0] the cell
   // state, GRU h (B, d) or LSTM [c; h] (B, 2, d); gated form also [1] the conv window (B, K − 1, d).
   bool has_step() const override { return true; }
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
   void set_options(const ParaRnnOptions& options) { options_ = options; }
   const ParaRnnOptions& options() const { return options_; }

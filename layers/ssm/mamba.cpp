@@ -79,7 +79,7 @@ Tensor Mamba::step(State& s, const Tensor& x_t) {
   return out_proj_->forward(Variable(y * unary(UnaryOp::silu, z))).data();
 }
 
-Tensor Mamba::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor Mamba::step(const Tensor& x_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   State s = state.empty() ? initial_state(x_t.size(0)) : State{state[0], state[1]};
   Tensor y = step(s, x_t);
   state = {s.conv, s.ssm};

@@ -35,7 +35,7 @@ class Mamba : public Mixer {
   Tensor step(State& state, const Tensor& x_t);  // x_t (B, D) -> (B, D)
   // The Mixer form of it: `state` holds {conv, ssm}.
   bool has_step() const override { return true; }
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
   void set_scan_options(const ScanOptions& o) { scan_ = o; }
 

@@ -48,7 +48,7 @@ Tensor S4::step(const S4Recurrence& r, Tensor& state, const Tensor& x_t) {
 
 Tensor S4::step(Tensor& state, const Tensor& x_t) { return step(recurrence(), state, x_t); }
 
-Tensor S4::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor S4::step(const Tensor& x_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   if (state.empty()) {
     state.push_back(initial_state(x_t.size(0)));
     decode_ = recurrence();

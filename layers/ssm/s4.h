@@ -20,7 +20,7 @@ class S4 : public S4D {
   Tensor initial_state(int64_t batch) const override;
   Tensor step(Tensor& state, const Tensor& x_t) override;
   // The Mixer form discretises once per decode (when `state` starts empty), not once per token.
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
  private:
   S4Recurrence recurrence() const;

@@ -84,7 +84,7 @@ Tensor S4D::step(Tensor& state, const Tensor& x_t) {
   return output(Variable(y)).data();
 }
 
-Tensor S4D::step(const Tensor& x_t, std::vector<Tensor>& state) {
+Tensor S4D::step(const Tensor& x_t, int64_t /*pos*/, std::vector<Tensor>& state) {
   if (state.empty()) state.push_back(initial_state(x_t.size(0)));
   return step(state[0], x_t);
 }

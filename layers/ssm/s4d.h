@@ -26,7 +26,7 @@ class S4D : public Mixer {
   virtual Tensor step(Tensor& state, const Tensor& x_t);
   // The Mixer form of it: `state` holds the one state tensor.
   bool has_step() const override { return true; }
-  Tensor step(const Tensor& x_t, std::vector<Tensor>& state) override;
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
   virtual Variable kernel(int64_t L) const;  // (D, L)
   // The SSM part before GELU/GLU: y = K * u + D_skip ⊙ u (tests compare it with the recurrence).

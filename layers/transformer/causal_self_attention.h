@@ -3,6 +3,15 @@
 // to the scores (alibi), attention_core, heads merged, output projection D -> D. pos = learned /
 // sinusoidal / none need nothing here (the model adds the tables to the embeddings; none relies on
 // the mask alone).
+//
+// A query sees at most model.block_size keys: itself and the block_size − 1 before it. Training never
+// notices (train.seq_len <= block_size); longer inputs, which only generation makes, attend over a sliding
+// window of block_size tokens, in forward() and in step() alike, so the two agree at every length.
+//
+// step() is the KV cache (layers/transformer/kv_cache.h): each token's key and value are computed once,
+// when it arrives, and never change: RoPE rotates a key by its own absolute position and the query by its
+// own, so scores see only the distance; ALiBi biases by the distance; learned and sinusoidal positions sit
+// in the embeddings below. A step costs O(D²) for the projections plus O(min(pos + 1, block_size)·D).
 // Init: wqkv N(0, init_std²); wo, which writes into the residual stream, N(0, (init_std/√(2·n_layer))²).
 #pragma once
 #include <memory>
@@ -20,8 +29,12 @@ class CausalSelfAttention : public Mixer {
 
   Variable forward(const Variable& x) override;  // (B, L, D) -> (B, L, D)
 
+  bool has_step() const override { return true; }
+  // x_t (B, D) at position pos -> (B, D); state = the KV cache {K, V}.
+  Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
+
  private:
-  int64_t n_head_, head_dim_;
+  int64_t n_head_, head_dim_, window_;
   PosKind pos_;
   double rope_base_;
   RopeTables rope_;  // block_size rows (pos = rope); longer inputs get fresh tables

@@ -19,15 +19,15 @@ Tensor sinusoidal_table(int64_t length, int64_t dim, DType dtype) {
   return from_vector<double>(pe, {length, dim}).to(dtype);
 }
 
-RopeTables rope_tables(int64_t length, int64_t head_dim, double base, DType dtype) {
+RopeTables rope_tables(int64_t length, int64_t head_dim, double base, DType dtype, int64_t start) {
   SF_CHECK(head_dim > 0 && head_dim % 2 == 0, "rope: the head size must be even, got ", head_dim);
   const int64_t half = head_dim / 2;
   std::vector<double> c(static_cast<size_t>(length * half)), s(c.size());
   for (int64_t i = 0; i < half; ++i) {
     const double omega = std::pow(base, -2.0 * static_cast<double>(i) / static_cast<double>(head_dim));
     for (int64_t t = 0; t < length; ++t) {
-      c[t * half + i] = std::cos(static_cast<double>(t) * omega);
-      s[t * half + i] = std::sin(static_cast<double>(t) * omega);
+      c[t * half + i] = std::cos(static_cast<double>(start + t) * omega);
+      s[t * half + i] = std::sin(static_cast<double>(start + t) * omega);
     }
   }
   return {from_vector<double>(c, {length, half}).to(dtype), from_vector<double>(s, {length, half}).to(dtype)};
@@ -64,6 +64,15 @@ Tensor alibi_bias(int64_t n_head, int64_t length, DType dtype) {
     for (int64_t i = 0; i < length; ++i)
       for (int64_t j = 0; j <= i; ++j) bias[(h * length + i) * length + j] = -m[h] * static_cast<double>(i - j);
   return from_vector<double>(bias, {n_head, length, length}).to(dtype);
+}
+
+Tensor alibi_bias(int64_t n_head, const std::vector<int64_t>& distances, DType dtype) {
+  const std::vector<double> m = alibi_slopes(n_head);
+  const int64_t n = static_cast<int64_t>(distances.size());
+  std::vector<double> bias(static_cast<size_t>(n_head * n));
+  for (int64_t h = 0; h < n_head; ++h)
+    for (int64_t j = 0; j < n; ++j) bias[h * n + j] = -m[h] * static_cast<double>(distances[j]);
+  return from_vector<double>(bias, {n_head, 1, n}).to(dtype);
 }
 
 }  // namespace sf

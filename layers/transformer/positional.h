@@ -11,13 +11,13 @@ namespace sf {
 // Sinusoidal table (length, dim): PE[t, 2i] = sin(t / 10000^(2i/dim)), PE[t, 2i+1] = cos(same).
 Tensor sinusoidal_table(int64_t length, int64_t dim, DType dtype);
 
-// RoPE angles t·ω_i, ω_i = base^(−2i/head_dim), i < head_dim/2, as cos and sin tables
-// (length, head_dim/2). head_dim must be even.
+// RoPE angles t·ω_i, ω_i = base^(−2i/head_dim), i < head_dim/2, for t = start .. start + length − 1, as
+// cos and sin tables (length, head_dim/2). head_dim must be even.
 struct RopeTables {
   Tensor cos;
   Tensor sin;
 };
-RopeTables rope_tables(int64_t length, int64_t head_dim, double base, DType dtype);
+RopeTables rope_tables(int64_t length, int64_t head_dim, double base, DType dtype, int64_t start = 0);
 
 // Rotates x (..., L, head_dim) by position with the half-split pairing (GPT-NeoX / LLaMA-HF):
 // x = [x1, x2] -> [x1 cos − x2 sin, x1 sin + x2 cos]. Uses the tables' first L rows.
@@ -29,5 +29,7 @@ std::vector<double> alibi_slopes(int64_t n_head);
 
 // ALiBi score bias (H, L, L): −m_h (i − j) for j ≤ i, 0 above the diagonal (masked anyway).
 Tensor alibi_bias(int64_t n_head, int64_t length, DType dtype);
+// The same bias for one query against keys at the given distances i − j (a KV cache's rows): (H, 1, n).
+Tensor alibi_bias(int64_t n_head, const std::vector<int64_t>& distances, DType dtype);
 
 }  // namespace sf

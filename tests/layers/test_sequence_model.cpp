@@ -292,9 +292,9 @@ TEST(SequenceModel, DropoutFollowsModeAndStepSeed) {
   EXPECT_EQ(max_abs_diff(m.forward(tokens).data(), plain.forward(tokens).data()), 0.0);
 }
 
-// SequenceModel::step (generation) equals forward() row by row, for every mixer with a recurrent form,
-// through two blocks with MLPs, in float64.
-TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
+// SequenceModel::step (generation) equals forward() row by row, for every mixer (attention through its
+// KV cache), through two blocks with MLPs, in float64.
+TEST(SequenceModel, StepEqualsForwardForEveryMixer) {
   struct Case {
     const char* name;
     std::function<void(ModelConfig&)> set;
@@ -314,6 +314,11 @@ TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
       {"mamba", [](ModelConfig& c) { c.mixer = "mamba"; }},
       {"mamba, learned positions", [](ModelConfig& c) { c.mixer = "mamba"; c.pos = PosKind::learned; }},
       {"gru, sinusoidal positions", [](ModelConfig& c) { c.mixer = "gru"; c.pos = PosKind::sinusoidal; }},
+      {"attention, learned positions", [](ModelConfig& c) { c.pos = PosKind::learned; }},
+      {"attention, sinusoidal positions", [](ModelConfig& c) { c.pos = PosKind::sinusoidal; }},
+      {"attention, rope", [](ModelConfig& c) { c.pos = PosKind::rope; }},
+      {"attention, alibi", [](ModelConfig& c) { c.pos = PosKind::alibi; }},
+      {"attention, no positions", [](ModelConfig&) {}},
   };
   for (const Case& k : cases) {
     ModelConfig c = test::tiny_config(PosKind::none);
@@ -339,12 +344,28 @@ TEST(SequenceModel, StepEqualsForwardForEveryRecurrentMixer) {
   }
 }
 
-TEST(SequenceModel, AttentionHasNoStep) {
-  ModelConfig c = shakespeare_config();
-  SequenceModel m(c);
-  EXPECT_FALSE(m.has_step());
-  std::vector<std::vector<Tensor>> state;
-  EXPECT_THROW(m.step(from_vector<int64_t>({1}, {1}), 0, state), Error);
+// Past block_size (20 tokens, block_size 8) attention looks at a sliding window of 8 tokens in forward()
+// and in step() alike, so with relative positions (and in a hybrid stack, whose Mamba block carries its
+// state over everything) the KV cache still gives forward()'s rows.
+TEST(SequenceModel, StepEqualsForwardPastBlockSize) {
+  for (const test::KvCacheCase& k : test::kv_cache_cases()) {
+    ModelConfig c = test::tiny_config(k.pos);
+    c.layers = k.layers;
+    c.vocab_size = 11;
+    c.section<SsmConfig>().d_state = 4;
+    SequenceModel m(c, DType::f64);
+    m.init_parameters(7);
+    test::randomise(m, 30, 0.3);
+    m.eval();
+    ASSERT_TRUE(m.has_step()) << k.name;
+    const int64_t L = 20;
+    const Tensor tokens = test::random_tokens(1, L, 11, 8);
+    const Tensor logits = m.forward(tokens).data();
+    std::vector<std::vector<Tensor>> state;
+    for (int64_t t = 0; t < L; ++t)
+      EXPECT_LE(max_abs_diff(m.step(tokens.select(1, t).contiguous(), t, state), logits.select(1, t)), 1e-10)
+          << k.name << ", position " << t;
+  }
 }
 
 TEST(SequenceModel, DiagnosticsReportTheLastForwardsNewtonSolve) {
@@ -427,20 +448,22 @@ TEST(SequenceModel, HybridStateDictRoundTripGivesIdenticalLogits) {
   EXPECT_EQ(max_abs_diff(a.forward(tokens).data(), b.forward(tokens).data()), 0.0);
 }
 
-// A hybrid steps when every block's mixer does ([gru, mamba]), and not with an attention block.
-TEST(SequenceModel, HybridStepsOnlyWhenEveryMixerHasARecurrentForm) {
-  EXPECT_FALSE(SequenceModel(hybrid_config()).has_step());
-  ModelConfig c = hybrid_config({"gru", "mamba"});
-  c.norm = NormKind::rmsnorm;
-  SequenceModel m(c, DType::f64);
-  m.init_parameters(7);
-  m.eval();
-  ASSERT_TRUE(m.has_step());
-  const Tensor tokens = from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6}, {1, 8});
-  const Tensor logits = m.forward(tokens).data();
-  std::vector<std::vector<Tensor>> state;
-  for (int64_t t = 0; t < 8; ++t)
-    EXPECT_LE(max_abs_diff(m.step(tokens.select(1, t).contiguous(), t, state), logits.select(1, t)), 1e-10) << t;
+// A hybrid stack steps block by block, each with its own mixer's state: [gru, mamba] and [attention, mamba].
+TEST(SequenceModel, HybridStacksStepWithEachBlocksState) {
+  for (const std::vector<std::string>& layers : {std::vector<std::string>{"gru", "mamba"}, {"attention", "mamba"}}) {
+    ModelConfig c = hybrid_config(layers);
+    c.norm = NormKind::rmsnorm;
+    SequenceModel m(c, DType::f64);
+    m.init_parameters(7);
+    m.eval();
+    ASSERT_TRUE(m.has_step()) << layers[0];
+    const Tensor tokens = from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6}, {1, 8});
+    const Tensor logits = m.forward(tokens).data();
+    std::vector<std::vector<Tensor>> state;
+    for (int64_t t = 0; t < 8; ++t)
+      EXPECT_LE(max_abs_diff(m.step(tokens.select(1, t).contiguous(), t, state), logits.select(1, t)), 1e-10)
+          << layers[0] << ", position " << t;
+  }
 }
 
 }  // namespace

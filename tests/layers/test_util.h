@@ -46,7 +46,21 @@ template <class M>
 void expect_steps_match(M& m, const Tensor& x, const Tensor& y, double tol) {
   std::vector<Tensor> state;
   for (int64_t t = 0; t < x.size(1); ++t)
-    EXPECT_LE(max_abs_diff(m.step(x.select(1, t).contiguous(), state), y.select(1, t)), tol) << "t = " << t;
+    EXPECT_LE(max_abs_diff(m.step(x.select(1, t).contiguous(), t, state), y.select(1, t)), tol) << "t = " << t;
+}
+
+// The models whose attention steps with a KV cache past block_size: each relative positional scheme, and a
+// hybrid stack of attention and Mamba blocks with RoPE.
+struct KvCacheCase {
+  const char* name;
+  PosKind pos;
+  std::vector<std::string> layers;  // empty: attention in every block
+};
+inline std::vector<KvCacheCase> kv_cache_cases() {
+  return {{"rope", PosKind::rope, {}},
+          {"alibi", PosKind::alibi, {}},
+          {"none", PosKind::none, {}},
+          {"hybrid attention+mamba, rope", PosKind::rope, {"attention", "mamba"}}};
 }
 
 inline ModelConfig tiny_config(PosKind pos = PosKind::learned) {

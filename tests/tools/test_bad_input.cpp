@@ -126,6 +126,23 @@ const Case kCases[] = {
      "--prompt \"50%_off\": CharTokenizer: characters '5' at position 0, '0' at position 1, '%' at position 2, "
      "'_' at position 3 are not in the vocabulary of 65",
      1, "", true},
+    {"generate_prompt_file_missing", nullptr, "generate {ckpt} --prompt-file {dir}/no_prompt.txt",
+     "cannot read --prompt-file '{dir}/no_prompt.txt': No such file or directory", 1, "", true},
+    {"generate_prompt_file_is_directory", nullptr, "generate {ckpt} --prompt-file {dir}",
+     "cannot read --prompt-file '{dir}': is a directory", 1, "", true},
+    {"generate_prompt_twice", nullptr, "generate {ckpt} --prompt To --prompt-file {dir}/short.txt",
+     "--prompt and --prompt-file both given", 1, "", true},
+    {"generate_prompt_file_empty", nullptr, "generate {ckpt} --prompt-file {dir}/empty.txt",
+     "--prompt-file {dir}/empty.txt: the prompt is empty", 1, "", true},
+    {"generate_top_p_zero", nullptr, "generate {ckpt} --top-p 0", "--top-p must be in (0, 1] (1 = all tokens), got 0",
+     1, "", true},
+    {"generate_top_p_above_one", nullptr, "generate {ckpt} --top-p 1.5", "--top-p must be in (0, 1] (1 = all tokens), got 1.5",
+     1, "", true},
+    {"generate_temperature_negative", nullptr, "generate {ckpt} --temperature -0.5",
+     "--temperature must be >= 0 (0 = greedy), got -0.5", 1, "", true},
+    {"generate_top_k_negative", nullptr, "generate {ckpt} --top-k -2", "--top-k must be >= 0", 1, "", true},
+    {"generate_num_samples_zero", nullptr, "generate {ckpt} --num-samples 0", "--num-samples must be >= 1, got 0", 1, "",
+     true},
     // --- the run directory -------------------------------------------------------------------
     {"resume_without_checkpoint", nullptr, "train {tiny} --resume --out {dir}/empty_run", "no checkpoint"},
     // Never a silent fresh optimizer: a checkpoint saved without its optimizer state only seeds new runs.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -70,7 +71,16 @@ TEST(Cli, TrainWarnsWhenTheRunEndsInsideTheWarmup) {
   EXPECT_EQ(long_enough.output.find("warning:"), std::string::npos) << long_enough.output;
 }
 
-// A prompt inside the vocabulary is printed, then continued.
+// generate's output without the speed line it ends with (on stderr), whose path name goes to `path`.
+std::string generated_text(const std::string& output, std::string* path = nullptr) {
+  static const std::regex speed(R"(generated \d+ tokens in \d+\.\d\d s \(\d+ tok/s, ([a-zA-Z0-9 ]+)\)\n$)");
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(output, m, speed)) << "no speed line at the end of:\n" << output;
+  if (path != nullptr && !m.empty()) *path = m[1];
+  return m.empty() ? output : output.substr(0, static_cast<size_t>(m.position(0)));
+}
+
+// A prompt inside the vocabulary is printed, then continued; the speed line names the path.
 TEST(Cli, GeneratePrintsThePromptThenItsContinuation) {
   const sf::test::TempDir tmp("generate");
   const std::string recipe = sf::test::write_tiny_recipe(tmp.path, "steps: 2");
@@ -78,8 +88,47 @@ TEST(Cli, GeneratePrintsThePromptThenItsContinuation) {
   ASSERT_EQ(train.exit_code, 0) << train.output;
   Outcome r = seqforge("generate " + tmp.path + "/run/checkpoints/step_000002.h5 --prompt 'To be' --tokens 20");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(r.output.rfind("To be", 0), 0u) << r.output;
-  EXPECT_EQ(r.output.size(), std::string("To be").size() + 20 + 1) << r.output;  // 20 characters and a newline
+  std::string path;
+  const std::string text = generated_text(r.output, &path);
+  EXPECT_EQ(text.rfind("To be", 0), 0u) << r.output;
+  EXPECT_EQ(text.size(), std::string("To be").size() + 20 + 1) << r.output;  // 20 characters and a newline
+  EXPECT_EQ(path, "recompute of the last 16 tokens") << "learned positions, 25 tokens > block_size 16";
+}
+
+// A RoPE model: the KV cache prints what --no-cache prints; --num-samples, --prompt-file, greedy decoding.
+TEST(Cli, GenerateOptions) {
+  const sf::test::TempDir tmp("generate_options");
+  const std::string recipe = sf::test::write_tiny_recipe(tmp.path, "steps: 2");
+  Outcome train = seqforge("train " + recipe + " model.pos=rope --out " + tmp.path + "/run");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+  const std::string generate = "generate " + tmp.path + "/run/checkpoints/step_000002.h5 --tokens 40 ";
+  auto text_of = [&](const std::string& flags, const std::string& expected_path) {
+    Outcome r = seqforge(generate + flags);
+    EXPECT_EQ(r.exit_code, 0) << flags << "\n" << r.output;
+    std::string path;
+    const std::string text = generated_text(r.output, &path);
+    EXPECT_EQ(path, expected_path) << flags;
+    return text;
+  };
+  const std::string cached = text_of("--prompt 'To be' --seed 3 --top-p 0.9", "KV cache");
+  EXPECT_EQ(text_of("--prompt 'To be' --seed 3 --top-p 0.9 --no-cache", "recompute"), cached);  // 45 > block_size 16
+  EXPECT_NE(text_of("--prompt 'To be' --seed 4 --top-p 0.9", "KV cache"), cached);
+
+  const std::string three = text_of("--prompt 'To be' --seed 3 --top-p 0.9 --num-samples 3", "KV cache");
+  const std::string separator = "\n---------------\n";
+  const size_t first = three.find(separator), second = three.find(separator, first + 1);
+  ASSERT_NE(second, std::string::npos) << three;
+  EXPECT_EQ(three.find(separator, second + 1), std::string::npos) << three;
+  EXPECT_EQ(three.substr(0, first + 1), cached) << "the first sample is the single one";
+  const std::string sample2 = three.substr(first + separator.size(), second - first - separator.size() + 1);
+  EXPECT_EQ(sample2.rfind("To be", 0), 0u) << three;
+  EXPECT_NE(sample2, cached) << "the second sample draws from its own stream";
+
+  std::ofstream(tmp.path + "/prompt.txt") << "To be";
+  EXPECT_EQ(text_of("--prompt-file " + tmp.path + "/prompt.txt --seed 3 --top-p 0.9", "KV cache"), cached);
+
+  const std::string greedy = text_of("--prompt 'To be' --temperature 0 --seed 1", "KV cache");
+  EXPECT_EQ(text_of("--prompt 'To be' --temperature 0 --seed 2 --no-cache", "recompute"), greedy);
 }
 
 // The issue's command: a device that cannot train is refused before anything runs, not trained on the CPU.
@@ -108,7 +157,7 @@ TEST(Cli, TrainEndsWithASampleAndTheCheckpointPath) {
   Outcome generated = seqforge("generate " + checkpoint + " --tokens 40");
   ASSERT_EQ(generated.exit_code, 0) << generated.output;
   const std::string header = "sample of 40 tokens (seqforge generate " + checkpoint + " --tokens 40):";
-  EXPECT_NE(train.output.find(header + generated.output + "\n" + tail), std::string::npos)
+  EXPECT_NE(train.output.find(header + generated_text(generated.output) + "\n" + tail), std::string::npos)
       << "train:\n" << train.output << "\ngenerate:\n" << generated.output;
 
   Outcome quiet = seqforge("train " + recipe + " --sample 0 --out " + tmp.path + "/quiet");

@@ -52,7 +52,10 @@ const std::vector<std::string> kBase = {
 // alone; an empty suffix names the row by the mixer alone.
 const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::string>>>> kVariants = {
     {"attention",
-     {{"learned", {"model.pos=learned"}}, {"rope", {"model.pos=rope"}}, {"alibi", {"model.pos=alibi"}}}},
+     {{"learned", {"model.pos=learned"}},
+      {"rope", {"model.pos=rope"}},
+      {"alibi", {"model.pos=alibi"}},
+      {"none", {"model.pos=none"}}}},
     {"s4d", {{"lin", {"model.ssm.init=s4d_lin"}}, {"inv", {"model.ssm.init=s4d_inv"}}}},
     {"s4", {{"", {"model.ssm.init=legs"}}}},  // s4 refuses any other init
     {"gam",
@@ -73,9 +76,10 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
       {"parallel_gated", {"model.rnn.mode=parallel", "model.rnn.block=gated"}}}},
 };
 
-// Mixers allowed to have no recurrent form. Generation falls back to recomputing the window for
-// these, so losing a step() elsewhere is a regression this list makes visible.
-const std::set<std::string> kNoStep = {"attention", "m2"};
+// Mixers allowed to have no recurrent form (attention steps with its KV cache; m2's long convolution has
+// no finite state). Generation falls back to recomputing for these, so losing a step() is a regression
+// this list makes visible.
+const std::set<std::string> kNoStep = {"m2"};
 
 // Parameters allowed to get an all-zero gradient from a generic cotangent, as "mixer.param"; none so
 // far. A parameter that never receives a gradient is dead weight or a broken backward.
@@ -174,7 +178,7 @@ TEST_P(MixerContract, StepEqualsForward) {
   if (!m->has_step()) {
     EXPECT_TRUE(kNoStep.contains(mixer)) << mixer << " has no step(): generation would recompute every window";
     std::vector<Tensor> state;
-    EXPECT_THROW(m->step(test::randn({kBatch, config().n_embd}, 6), state), Error);
+    EXPECT_THROW(m->step(test::randn({kBatch, config().n_embd}, 6), 0, state), Error);
     return;
   }
   EXPECT_FALSE(kNoStep.contains(mixer)) << mixer << " has a step() now: take it off kNoStep";
@@ -185,7 +189,7 @@ TEST_P(MixerContract, StepEqualsForward) {
   std::vector<Tensor> state;
   NoGradGuard no_grad;
   for (int64_t t = 0; t < kLen; ++t) {
-    const Tensor yt = m->step(x.select(1, t).contiguous(), state);
+    const Tensor yt = m->step(x.select(1, t).contiguous(), t, state);
     ASSERT_EQ(yt.shape(), Shape({kBatch, config().n_embd})) << "t = " << t;
     EXPECT_LE(max_abs_diff(yt, y.select(1, t)), 1e-10 * scale) << "t = " << t;
   }
