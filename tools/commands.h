@@ -20,5 +20,6 @@ void register_schema(CLI::App& app);
 void register_ablate(CLI::App& app);  // and `plot`, in the same file
 void register_plot(CLI::App& app);
 void register_tokenizer(CLI::App& app);
+void register_prepare_data(CLI::App& app);
 
 }  // namespace sf::cli
