@@ -59,6 +59,8 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(init_std > 0, "init_std", init_std, kPositive);
 }
 
+bool is_token_dataset(std::string_view dataset) { return dataset == "text" || dataset == "shards" || dataset == "bin"; }
+
 void DataConfig::validate(const Validator& v) const {
   v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
   const bool spm = tokenizer == TokenizerKind::sentencepiece;
@@ -66,9 +68,22 @@ void DataConfig::validate(const Validator& v) const {
             "tokenizer: sentencepiece needs its model file (train one with `seqforge tokenizer train`)");
   v.require(spm || tokenizer_model.empty(), "tokenizer_model", tokenizer_model,
             "is only read with tokenizer: sentencepiece");
-  if (val_path.empty()) {
+  const bool shards = dataset == "shards";
+  const std::string prepare_only =
+      cat("is read by seqforge prepare-data for data.dataset: shards; data.dataset is ", dataset);
+  v.require(shards || source.empty(), "source", source, prepare_only);
+  v.require(shards || val_source.empty(), "val_source", val_source, prepare_only);
+  v.require(val_source.empty() || !source.empty(), "val_source", val_source,
+            "needs data.source: the text files of the train split");
+  v.require(!shards || val_path.empty(), "val_path", val_path,
+            "shards hold their own validation split; name its text files in data.val_source and run seqforge "
+            "prepare-data");
+  v.require(dataset != "bin" || tokenizer != TokenizerKind::character, "tokenizer", tokenizer,
+            "an llm.c .bin file carries no text to build a char vocabulary from: name the tokenizer its ids "
+            "belong to (byte, or sentencepiece with data.tokenizer_model), or prepare shards from the text");
+  if (val_path.empty() && val_source.empty()) {
     v.require(train_fraction > 0 && train_fraction < 1, "train_fraction", train_fraction,
-              "must be in (0, 1) to leave a validation split (or set data.val_path)");
+              "must be in (0, 1) to leave a validation split (or set data.val_path / data.val_source)");
   } else {
     v.require(train_fraction > 0 && train_fraction <= 1, "train_fraction", train_fraction,
               "must be in (0, 1]");
@@ -137,16 +152,20 @@ void RunConfig::validate(const Provenance& where) const {
   t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,
             cat("must be <= model.block_size (", model.block_size, ")"));
   const Validator task("data.task", where);
-  task.require(data.task.curriculum_min_len == 0 || data.dataset != "text", "curriculum_min_len",
-               data.task.curriculum_min_len, "is for synthetic tasks; data.dataset is text");
+  task.require(data.task.curriculum_min_len == 0 || !is_token_dataset(data.dataset), "curriculum_min_len",
+               data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));
   task.require(data.task.curriculum_min_len <= train.seq_len, "curriculum_min_len", data.task.curriculum_min_len,
                cat("must be <= train.seq_len (", train.seq_len, ")"));
 }
 
 std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config) {
-  return {{"data.path", &config.data.path}, {"data.val_path", &config.data.val_path},
-          {"data.tokenizer_model", &config.data.tokenizer_model},
-          {"train.init_from", &config.train.init_from}};
+  std::vector<std::pair<std::string_view, std::string*>> fields{{"data.path", &config.data.path},
+                                                                {"data.val_path", &config.data.val_path},
+                                                                {"data.tokenizer_model", &config.data.tokenizer_model},
+                                                                {"train.init_from", &config.train.init_from}};
+  for (std::string& s : config.data.source) fields.emplace_back("data.source", &s);
+  for (std::string& s : config.data.val_source) fields.emplace_back("data.val_source", &s);
+  return fields;
 }
 
 std::string run_config_help() {

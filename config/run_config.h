@@ -144,6 +144,8 @@ struct DataConfig {
   std::string dataset = "text";
   std::string path;
   std::string val_path = "";
+  std::vector<std::string> source;
+  std::vector<std::string> val_source;
   TokenizerKind tokenizer = TokenizerKind::character;
   std::string tokenizer_model = "";
   double train_fraction = 0.9;
@@ -151,13 +153,25 @@ struct DataConfig {
 
   template <class V>
   void visit(V& v) {
-    v("dataset", dataset, "dataset kind: text, or a synthetic task name");
-    v("path", path, "training corpus (dataset text)");
-    v("val_path", val_path, "validation corpus; empty = the tail of path");
-    v("tokenizer", tokenizer, "tokenizer: char, byte, or sentencepiece (BPE / unigram, from tokenizer_model)");
+    v("dataset", dataset,
+      "dataset kind: text (a corpus file), shards (token shards from seqforge prepare-data), bin (llm.c token "
+      "files), or a synthetic task name");
+    v("path", path,
+      "text: the training corpus; shards: the directory of manifest.json and the shards (prepare-data writes it); "
+      "bin: the training .bin file, or a glob of several");
+    v("val_path", val_path, "validation corpus (text) or .bin file(s) (bin); empty = the tail of path");
+    v("source", source,
+      "shards: the text files (files, directories, globs) seqforge prepare-data tokenizes into data.path; training "
+      "checks that the manifest was prepared from them");
+    v("val_source", val_source, "shards: text files prepare-data tokenizes into the validation split; empty = the "
+      "tail of data.source");
+    v("tokenizer", tokenizer,
+      "tokenizer: char, byte, or sentencepiece (BPE / unigram, from tokenizer_model); shards take theirs from the "
+      "manifest, which must match");
     v("tokenizer_model", tokenizer_model,
       "SentencePiece model file (seqforge tokenizer train); only with tokenizer: sentencepiece");
-    v("train_fraction", train_fraction, "share of path used for training when val_path is empty");
+    v("train_fraction", train_fraction,
+      "share of the tokens used for training when no validation data is named (val_path, val_source)");
     v("task", task, "synthetic task parameters (when dataset names a task)");
   }
   void validate(const Validator& v) const;
@@ -293,7 +307,11 @@ struct RunConfig {
   bool operator==(const RunConfig&) const = default;
 };
 
-// The keys that name files, with their fields: the loader makes them absolute (config/loader.h).
+// The datasets that read tokens (a corpus, shards, llm.c files), as opposed to a synthetic task.
+bool is_token_dataset(std::string_view dataset);
+
+// The keys that name files, with their fields: the loader makes them absolute (config/loader.h). A list
+// (data.source) gives one entry per element, under the list's key.
 std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config);
 
 // The schema as text, one key a line: key, type, default, description (for --help-config).

@@ -5,13 +5,15 @@
 // and x = tokens[o, o+T), y = tokens[o+1, o+T+1), both int64 (B, T). The row index is global across
 // ranks, so `world` ranks with batch B see exactly the windows one rank with batch world·B sees, and
 // the sampler's whole state is the counter k: resuming at k reproduces the batches bit for bit.
+// The tokens are a TokenSource, so the same ids give the same batches whether they come from a text
+// in memory or from files on disk, and a rank reads only its own rows' windows.
 #pragma once
 #include <cstdint>
 #include <vector>
 
 #include "core/tensor.h"
 #include "data/batch_source.h"
-#include "data/text_dataset.h"
+#include "data/token_source.h"
 
 namespace sf {
 
@@ -26,7 +28,8 @@ struct SamplerOptions {
 class BatchSampler final : public BatchSource {
  public:
   // Throws sf::Error when the train split is shorter than T + 1 tokens or an option is out of range.
-  BatchSampler(TextDataset data, SamplerOptions options);
+  // `bytes_per_token`: of the validation split, for bits per byte; 0 = unknown.
+  BatchSampler(TokenSplits data, SamplerOptions options, double bytes_per_token = 0);
 
   Batch next() override;            // batch(state()), then advances the counter
   Batch batch(uint64_t k) const;    // the k-th training batch; no state change
@@ -38,14 +41,16 @@ class BatchSampler final : public BatchSource {
   // every evaluation sees the same windows and val losses compare across steps and runs.
   // Throws when the validation split is shorter than T + 1 tokens.
   std::vector<Batch> eval_batches(int64_t count) const override;
+  double bytes_per_token() const override { return bytes_per_token_; }
 
   const SamplerOptions& options() const { return options_; }
 
  private:
-  Batch gather(const std::vector<int32_t>& tokens, uint64_t stream, uint64_t k) const;
+  Batch gather(const TokenSource& tokens, uint64_t stream, uint64_t k) const;
 
-  TextDataset data_;
+  TokenSplits data_;
   SamplerOptions options_;
+  double bytes_per_token_;
   uint64_t counter_ = 0;
 };
 

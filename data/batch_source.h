@@ -1,4 +1,4 @@
-// BatchSource: where a run's batches come from, text windows (BatchSampler) or a synthetic task
+// BatchSource: where a run's batches come from, token windows (BatchSampler) or a synthetic task
 // (data/synthetic/). Targets equal to kIgnoreIndex carry no loss and count in no accuracy, so a
 // task marks the positions it scores by giving every other position that value.
 #pragma once
@@ -27,6 +27,9 @@ class BatchSource {
   virtual std::vector<Batch> eval_batches(int64_t count) const = 0;
   // Tasks report accuracy (argmax == target over scored positions); text reports only loss.
   virtual bool scores_accuracy() const { return false; }
+  // Bytes of validation text per validation token, so that bits per byte (val_loss / ln 2 / this) compare
+  // models whose tokenizers differ; 0 = unknown (tasks, token files whose ids the tokenizer cannot decode).
+  virtual double bytes_per_token() const { return 0; }
 };
 
 }  // namespace sf

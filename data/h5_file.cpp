@@ -314,6 +314,67 @@ Tensor H5File::read_tensor(const std::string& name) const {
   return out;
 }
 
+// --- unsigned arrays -----------------------------------------------------------------------
+
+namespace {
+
+template <class U>
+void write_uint_dataset(hid_t file, const std::string& path, const std::string& name, const std::vector<U>& values) {
+  static_assert(sizeof(U) == 2 || sizeof(U) == 4);
+  const hid_t file_type = sizeof(U) == 2 ? H5T_STD_U16LE : H5T_STD_U32LE;
+  const hid_t mem_type = sizeof(U) == 2 ? H5T_NATIVE_UINT16 : H5T_NATIVE_UINT32;
+  const hsize_t dims[1] = {values.size()};
+  Hid space(H5Screate_simple(1, dims, nullptr), H5Sclose);
+  Hid lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  // The default creation properties give a contiguous, unfiltered layout: what raw_array() needs.
+  Hid dset(checked(H5Dcreate2(file, name.c_str(), file_type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT), path,
+                   "cannot create dataset '" + name + "'"),
+           H5Dclose);
+  if (!values.empty())
+    checked(H5Dwrite(dset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
+            "cannot write dataset '" + name + "'");
+}
+
+}  // namespace
+
+void H5File::write_uint_array(const std::string& name, const std::vector<uint16_t>& values) {
+  check_writable(name);
+  if (has(name)) checked(H5Ldelete(id_, name.c_str(), H5P_DEFAULT), path_, "cannot replace '" + name + "'");
+  write_uint_dataset(id_, path_, name, values);
+}
+
+void H5File::write_uint_array(const std::string& name, const std::vector<uint32_t>& values) {
+  check_writable(name);
+  if (has(name)) checked(H5Ldelete(id_, name.c_str(), H5P_DEFAULT), path_, "cannot replace '" + name + "'");
+  write_uint_dataset(id_, path_, name, values);
+}
+
+H5File::RawArray H5File::raw_array(const std::string& name) const {
+  check_dataset(name);
+  Hid dset(checked(H5Dopen2(id_, name.c_str(), H5P_DEFAULT), path_, "cannot open dataset '" + name + "'"),
+           H5Dclose);
+  Hid type(checked(H5Dget_type(dset), path_, "cannot read the type of '" + name + "'"), H5Tclose);
+  const size_t size = H5Tget_size(type);
+  SF_CHECK(H5Tget_class(type) == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE && (size == 2 || size == 4) &&
+               H5Tget_order(type) == H5T_ORDER_LE,
+           path_, ": '", name, "' is ", dtype_label(type), "; expected little-endian uint16 or uint32 token ids");
+  Hid space(checked(H5Dget_space(dset), path_, "cannot read the shape of '" + name + "'"), H5Sclose);
+  SF_CHECK(H5Sget_simple_extent_ndims(space) == 1, path_, ": '", name, "' is not a 1-D array");
+  hsize_t count = 0;
+  H5Sget_simple_extent_dims(space, &count, nullptr);
+  check_fits_in_file(id_, path_, dset, name, {count}, size);
+  Hid plist(checked(H5Dget_create_plist(dset), path_, "cannot read the layout of '" + name + "'"), H5Pclose);
+  SF_CHECK(H5Pget_layout(plist) == H5D_CONTIGUOUS && H5Pget_nfilters(plist) == 0, path_, ": '", name,
+           "' is chunked or compressed; token ids must be stored contiguous (write them with seqforge prepare-data)");
+  RawArray out{0, static_cast<int64_t>(count), static_cast<int>(size)};
+  if (count == 0) return out;
+  const haddr_t offset = H5Dget_offset(dset);
+  SF_CHECK(offset != HADDR_UNDEF, path_, ": '", name, "' has no data in the file (never written)");
+  out.offset = static_cast<int64_t>(offset);
+  return out;
+}
+
 // --- strings -------------------------------------------------------------------------------
 
 void H5File::write_string(const std::string& name, std::string_view text) {

@@ -39,6 +39,21 @@ class H5File {
   // widen: (u)int8, (u)int16 and int32 read as i32, uint32 and int64 as i64.
   Tensor read_tensor(const std::string& name) const;
 
+  // --- unsigned arrays that other readers take windows of (token shards) --------------------
+  // Writes a 1-D little-endian uint16 or uint32 array, contiguous and unfiltered, so its elements lie in
+  // the file byte for byte where raw_array() says.
+  void write_uint_array(const std::string& name, const std::vector<uint16_t>& values);
+  void write_uint_array(const std::string& name, const std::vector<uint32_t>& values);
+  struct RawArray {
+    int64_t offset = 0;  // byte offset of element 0 in the file
+    int64_t count = 0;
+    int width = 0;       // bytes per element: 2 (uint16) or 4 (uint32)
+  };
+  // Where the elements of a 1-D little-endian uint16/uint32 dataset lie, for reading windows of it with
+  // pread. Throws naming the file when the dataset has another type or rank, is chunked or compressed,
+  // or was never written.
+  RawArray raw_array(const std::string& name) const;
+
   // --- structure ----------------------------------------------------------------------------
   bool has(const std::string& name) const;  // a group or dataset exists at `name`
   // Full names of every dataset under `group`, recursively, sorted ("/model/a", "/model/b.c").

@@ -1,12 +1,14 @@
 // Corpus reading and the train/validation split.
 #include "data/text_dataset.h"
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "core/error.h"
+#include "data/sentencepiece_tokenizer.h"
 
 namespace sf {
 
@@ -38,9 +40,32 @@ std::string read_corpus(const std::string& path) {
   return text;
 }
 
+std::unique_ptr<Tokenizer> corpus_tokenizer(std::string_view kind, const std::vector<std::string>& corpus_files,
+                                            const std::string& model_path) {
+  if (kind == "sentencepiece") return SentencePieceTokenizer::load(model_path);
+  std::string distinct;  // the distinct bytes of each file, so that one file at a time is held
+  if (kind == "char") {
+    for (const std::string& path : corpus_files) {
+      std::array<bool, 256> seen{};
+      for (unsigned char c : read_corpus(path)) seen[c] = true;
+      for (int c = 0; c < 256; ++c)
+        if (seen[c]) distinct += static_cast<char>(c);
+    }
+  }
+  return make_tokenizer(kind, distinct);
+}
+
+int64_t train_split_size(int64_t n, double train_fraction) {
+  return static_cast<int64_t>(std::floor(static_cast<double>(n) * train_fraction));
+}
+
 TextDataset::TextDataset(std::vector<int32_t> train, std::vector<int32_t> val)
     : train_(std::make_shared<const std::vector<int32_t>>(std::move(train))),
       val_(std::make_shared<const std::vector<int32_t>>(std::move(val))) {}
+
+TokenSplits TextDataset::splits() const {
+  return {std::make_shared<TokenVector>(train_), std::make_shared<TokenVector>(val_)};
+}
 
 TextDataset TextDataset::from_text(std::string_view text, const Tokenizer& tokenizer, double train_fraction) {
   return split(tokenizer.encode(text), train_fraction);
@@ -53,7 +78,7 @@ TextDataset TextDataset::from_file(const std::string& path, const Tokenizer& tok
 TextDataset TextDataset::split(std::vector<int32_t> tokens, double train_fraction) {
   SF_CHECK(train_fraction > 0.0 && train_fraction <= 1.0, "TextDataset: train_fraction must be in (0, 1], got ",
            train_fraction);
-  auto n_train = static_cast<size_t>(std::floor(static_cast<double>(tokens.size()) * train_fraction));
+  const auto n_train = static_cast<size_t>(train_split_size(static_cast<int64_t>(tokens.size()), train_fraction));
   std::vector<int32_t> val(tokens.begin() + static_cast<std::ptrdiff_t>(n_train), tokens.end());
   tokens.resize(n_train);
   return TextDataset(std::move(tokens), std::move(val));

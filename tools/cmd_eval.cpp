@@ -1,5 +1,6 @@
-// seqforge eval CKPT [key=value ...]: validation loss (and task accuracy) of a checkpoint; the last
-// line is one JSON object.
+// seqforge eval CKPT [key=value ...]: validation loss (bits per byte when the data knows its bytes, task
+// accuracy) of a checkpoint; the last line is one JSON object.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <utility>
@@ -49,6 +50,8 @@ void register_eval(CLI::App& app) {
     EvalResult r = evaluate(*m.model, batches, source->scores_accuracy());
     std::cout << "checkpoint " << args->checkpoint << " (step " << m.step << "), " << r.batches << " batches\n";
     std::vector<std::pair<std::string, double>> fields{{"step", static_cast<double>(m.step)}, {"val_loss", r.loss}};
+    const double bpb = bits_per_byte(r.loss, source->bytes_per_token());
+    if (!std::isnan(bpb)) fields.emplace_back("val_bpb", bpb);
     if (r.accuracy >= 0) fields.emplace_back("accuracy", r.accuracy);
     std::cout << json_line(fields) << std::endl;
   });

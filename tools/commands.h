@@ -22,5 +22,6 @@ void register_plot(CLI::App& app);
 void register_tokenizer(CLI::App& app);
 void register_export(CLI::App& app);
 void register_inspect(CLI::App& app);
+void register_prepare_data(CLI::App& app);
 
 }  // namespace sf::cli

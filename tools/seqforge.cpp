@@ -17,11 +17,11 @@
 namespace {
 
 // Every subcommand, in --help order (see tools/commands.h).
-const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train,   sf::cli::register_eval,
+const std::vector<sf::cli::Registrar> kCommands = {sf::cli::register_train,    sf::cli::register_eval,
                                                    sf::cli::register_generate, sf::cli::register_inspect,
-                                                   sf::cli::register_export,  sf::cli::register_tokenizer,
-                                                   sf::cli::register_bench,   sf::cli::register_ablate,
-                                                   sf::cli::register_plot,
+                                                   sf::cli::register_export,   sf::cli::register_tokenizer,
+                                                   sf::cli::register_prepare_data, sf::cli::register_bench,
+                                                   sf::cli::register_ablate,   sf::cli::register_plot,
                                                    sf::cli::register_schema};
 
 // OpenMP workers that wait for work spin on a core before they sleep: libgomp's default is 300,000

@@ -7,6 +7,7 @@
 #include "config/edit_distance.h"
 #include "config/yaml_binder.h"
 #include "core/error.h"
+#include "data/token_shards.h"
 #include "train/data_source.h"
 
 namespace sf {
@@ -161,11 +162,17 @@ std::string attribute(const std::string& message, const SweepOverride& culprit, 
 }
 
 // What `train` would find missing only when that run starts, hours into a sweep: the files the config names.
+// data.source and data.val_source are prepare-data's inputs, not train's; shards name a directory, checked by
+// its manifest, and .bin data may name globs, checked when the run reads them.
 void check_config(const LoadedConfig& loaded) {
   check_data_config(loaded.config, loaded.where);
   RunConfig config = loaded.config;
+  const std::string& dataset = config.data.dataset;
+  if (dataset == "shards") read_manifest(config.data.path);
   for (const auto& [key, field] : path_fields(config)) {
-    if (field->empty() || fs::is_regular_file(*field)) continue;
+    const bool token_files = (dataset == "shards" || dataset == "bin") && (key == "data.path" || key == "data.val_path");
+    const bool prepare_input = key == "data.source" || key == "data.val_source";
+    if (field->empty() || fs::is_regular_file(*field) || token_files || prepare_input) continue;
     const auto it = loaded.where.find(std::string(key));
     throw Error(cat(it != loaded.where.end() ? it->second : "config", ": ", key, " = \"", *field, "\": no such file"));
   }

@@ -54,8 +54,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
                                                                     : static_cast<int>(cfg.train.threads));
   use_matmul_precision(cfg.train.matmul_precision);
   const std::string resume_from = options_.resume ? checkpoint_to_resume(options_.out_dir) : "";
-  const bool text = cfg.data.dataset == "text";
-  if (!text) {
+  if (!is_token_dataset(cfg.data.dataset)) {
     // a synthetic task has its own alphabet and no tokenizer
   } else if (!resume_from.empty()) {
     tokenizer_ = Tokenizer::from_string(load_checkpoint(resume_from, false).tokenizer);
@@ -232,12 +231,13 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
-      StepLog log{step_, loss_value, lr, norm, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
+      StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       if (eval_now) {
         set_activity("evaluation", step_);
         EvalResult r = evaluate();
         log.val_loss = r.loss;
+        log.val_bpb = bits_per_byte(r.loss, sampler_->bytes_per_token());
         if (r.accuracy >= 0) log.val_accuracy = r.accuracy;
       }
       double total = std::chrono::duration<double>(Clock::now() - run_start).count();
@@ -250,6 +250,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
           << std::setprecision(0) << rss_mib << " MiB | ETA " << format_duration(eta);
       for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
+      if (!std::isnan(log.val_bpb)) out << " | bpb " << std::setprecision(4) << log.val_bpb;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
@@ -259,6 +260,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
                                                       {"peak_rss_mib", std::round(rss_mib * 10) / 10}};
       row.insert(row.end(), diagnostics.begin(), diagnostics.end());
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
+      if (!std::isnan(log.val_bpb)) row.emplace_back("val_bpb", log.val_bpb);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
       if (metrics.is_open()) metrics.write(row);
       logs.push_back(log);

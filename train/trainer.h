@@ -30,6 +30,7 @@ struct StepLog {
   int64_t step = 0;  // 1-based: optimizer steps completed
   double loss = 0, lr = 0, grad_norm = 0;
   double val_loss = NAN;
+  double val_bpb = NAN;       // bits per byte of val_loss, when the data knows its bytes per token
   double val_accuracy = NAN;  // tasks only
   double tokens_per_s = 0;
 };

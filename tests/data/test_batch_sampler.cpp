@@ -5,17 +5,18 @@
 
 #include "core/error.h"
 #include "data/batch_sampler.h"
+#include "data/text_dataset.h"
 
 using namespace sf;
 
 namespace {
 
 // Token i has value i, so a window's start is its first token and the shift is visible directly.
-TextDataset counting_dataset(int32_t n_train, int32_t n_val) {
+TokenSplits counting_dataset(int32_t n_train, int32_t n_val) {
   std::vector<int32_t> train(static_cast<size_t>(n_train)), val(static_cast<size_t>(n_val));
   std::iota(train.begin(), train.end(), 0);
   std::iota(val.begin(), val.end(), 100000);
-  return TextDataset(train, val);
+  return TextDataset(train, val).splits();
 }
 
 std::vector<int64_t> values(const Tensor& t) { return to_vector<int64_t>(t); }
@@ -70,7 +71,7 @@ TEST(BatchSampler, SameSeedAndCounterGiveSameBatchAndSetStateResumes) {
 }
 
 TEST(BatchSampler, RanksDrawDisjointRowsOfOneGlobalBatch) {
-  TextDataset data = counting_dataset(100000, 100);
+  TokenSplits data = counting_dataset(100000, 100);
   BatchSampler single(data, options(4, 8, 9));
   BatchSampler rank0(data, options(2, 8, 9, 0, 2)), rank1(data, options(2, 8, 9, 1, 2));
   for (uint64_t k = 0; k < 3; ++k) {

@@ -102,6 +102,24 @@ TEST_F(MultiRank, ResumeContinuesTheLossesOnTwoRanksAndOnOne) {
   expect_same(metrics("one"), metrics("split_one"), 5, 8);
 }
 
+// Shards are read window by window, each rank only its own rows: the same run as one process, and as text.
+TEST_F(MultiRank, TwoRanksOnShardsGiveTheLossesOfOneProcessAndOfTheText) {
+  const std::string corpus = std::string(SF_SOURCE_DIR) + "/data/corpora/tinyshakespeare.txt";
+  test::Outcome prepared = test::run(test::command(0, "prepare-data --input " + corpus + " --out " + dir_ +
+                                                          "/shards --shard-tokens 100000"),
+                                     dir_ + "/prepare.log");
+  ASSERT_EQ(prepared.exit_code, 0) << prepared.output;
+  const std::string shards = "data.dataset=shards data.path=" + dir_ + "/shards";
+  test::Outcome one = train(0, "one", shards);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  test::Outcome two = train(2, "two", shards);
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  test::Outcome text = train(0, "text");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  expect_same(metrics("one"), metrics("two"), 1, 8);
+  expect_same(metrics("text"), metrics("one"), 1, 8);
+}
+
 TEST_F(MultiRank, AGlobalBatchThatDoesNotDivideIsRefused) {
   test::Outcome r = train(2, "odd", "train.batch_size=3");
   EXPECT_NE(r.exit_code, 0) << r.output;

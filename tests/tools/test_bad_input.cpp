@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data/h5_file.h"
+#include "data/prepare_shards.h"
 #include "train/checkpoint.h"
 #include "seqforge_process.h"
 
@@ -49,7 +50,7 @@ const Case kCases[] = {
      "command line: 'sweep' belongs in a sweep file", 1, "", true},
     {"unknown_dataset", "data: {dataset: selective_copy}\n", "train {case} --dry-run",
      "{case}:1: data.dataset = \"selective_copy\": unknown dataset; did you mean 'selective_copying'? "
-     "(text, or a task: copying, selective_copying,",
+     "(text, shards, bin, or a task: copying, selective_copying,",
      1, "", true},
     {"unknown_dataset_override", nullptr, "train {tiny} data.dataset=induction_head --dry-run",
      "command line: data.dataset = \"induction_head\": unknown dataset; did you mean 'induction_heads'?", 1, "", true},
@@ -92,6 +93,34 @@ const Case kCases[] = {
     {"corpus_is_directory", nullptr, "train {tiny} data.path={dir}", "is a directory"},
     {"corpus_too_short", nullptr, "train {tiny} data.path={dir}/short.txt", "short.txt: BatchSampler"},
     {"val_corpus_missing", nullptr, "train {tiny} data.val_path={dir}/no_such_val.txt", "no_such_val.txt"},
+    // --- token shards (seqforge prepare-data) and llm.c .bin files ----------------------------
+    {"shards_missing", nullptr, "train {tiny} data.dataset=shards data.path={dir}/no_shards",
+     "{dir}/no_shards/manifest.json: no shard manifest"},
+    {"shards_of_two_tokenizers", nullptr, "train {tiny} data.dataset=shards data.path={dir}/mixed_shards",
+     "{dir}/mixed_shards/shard_000001.h5: tokenized by tokenizer "},
+    {"shard_truncated", nullptr, "train {tiny} data.dataset=shards data.path={dir}/truncated_shards",
+     "{dir}/truncated_shards/shard_000001.h5: cannot open HDF5 file"},
+    {"shard_not_hdf5", nullptr, "train {tiny} data.dataset=shards data.path={dir}/text_shards",
+     "{dir}/text_shards/shard_000001.h5: not an HDF5 file"},
+    {"shards_other_tokenizer", nullptr, "train {tiny} data.dataset=shards data.path={dir}/shards data.tokenizer=byte",
+     "the shards were tokenized by the char tokenizer, but data.tokenizer is byte"},
+    {"shards_with_val_path", nullptr, "train {tiny} data.dataset=shards data.path={dir}/shards data.val_path={dir}/short.txt",
+     "command line: data.val_path = ", 1, "", true},
+    {"source_for_text", nullptr, "train {tiny} data.source=[{dir}/short.txt] --dry-run",
+     "data.source = [", 1, "", true},
+    {"bin_bad_magic", nullptr, "train {tiny} data.dataset=bin data.path={dir}/magic.bin data.tokenizer=byte",
+     "{dir}/magic.bin: magic number 1234, expected 20240520"},
+    {"bin_count_beyond_file", nullptr, "train {tiny} data.dataset=bin data.path={dir}/beyond.bin data.tokenizer=byte",
+     "{dir}/beyond.bin: the header declares 100000 tokens"},
+    {"bin_missing", nullptr, "train {tiny} data.dataset=bin data.path={dir}/none*.bin data.tokenizer=byte",
+     "none*.bin: the pattern matches no file"},
+    {"bin_with_char_tokenizer", nullptr, "train {tiny} data.dataset=bin data.path={dir}/beyond.bin --dry-run",
+     "an llm.c .bin file carries no text to build a char vocabulary from", 1, "", true},
+    {"prepare_data_recipe_not_shards", nullptr, "prepare-data {tiny}",
+     "prepare-data writes token shards for data.dataset: shards", 1, "", true},
+    {"prepare_data_recipe_and_flags", nullptr, "prepare-data {tiny} --out {dir}/p", "not both", 1, "", true},
+    {"prepare_data_missing_input", nullptr, "prepare-data --input {dir}/none.txt --out {dir}/p",
+     "data.source: {dir}/none.txt: no such file", 1, "", true},
     // --- checkpoints -------------------------------------------------------------------------
     {"init_from_missing", nullptr, "train {tiny} train.init_from={dir}/none.h5", "does not exist"},
     {"init_from_text_file", nullptr, "train {tiny} train.init_from={dir}/text.h5", "not a seqforge checkpoint"},
@@ -212,11 +241,43 @@ class BadInput : public testing::TestWithParam<Case> {
     std::string flipped = good;
     flipped[flipped.size() / 2] ^= 0x10;
     write_file(dir_ + "/flipped.h5", flipped);
+    prepare_shard_fixtures();
     {
       H5File f = H5File::create(dir_ + "/plain.h5");
       f.write_tensor("/data", scalar_tensor(1.0));
       f.close();
     }
+  }
+
+  // Shards of a small text ({dir}/shards) and broken copies of them; llm.c files with a bad header.
+  static void prepare_shard_fixtures() {
+    const std::string small = dir_ + "/small.txt";
+    write_file(small, read_text(corpus()).substr(0, 20000));
+    const auto prepare = [&](const std::string& name, TokenizerKind kind) {
+      DataConfig d;
+      d.dataset = "shards";
+      d.path = dir_ + "/" + name;
+      d.source = {small};
+      d.tokenizer = kind;
+      prepare_shards(d, {5000, 1});
+    };
+    prepare("shards", TokenizerKind::character);
+    prepare("byte_shards", TokenizerKind::byte);
+    for (const char* broken : {"mixed_shards", "truncated_shards", "text_shards"})
+      fs::copy(dir_ + "/shards", dir_ + "/" + broken, fs::copy_options::recursive);
+    fs::copy_file(dir_ + "/byte_shards/shard_000001.h5", dir_ + "/mixed_shards/shard_000001.h5",
+                  fs::copy_options::overwrite_existing);
+    fs::resize_file(dir_ + "/truncated_shards/shard_000001.h5", fs::file_size(dir_ + "/shards/shard_000001.h5") / 2);
+    write_file(dir_ + "/text_shards/shard_000001.h5", "not a shard\n");
+    const auto llmc = [&](const std::string& name, int32_t magic, int32_t count) {
+      std::vector<int32_t> header(256, 0);
+      header[0] = magic;
+      header[1] = 1;
+      header[2] = count;
+      write_file(dir_ + "/" + name, std::string(reinterpret_cast<const char*>(header.data()), 1024) + std::string(200, 'a'));
+    };
+    llmc("magic.bin", 1234, 100);
+    llmc("beyond.bin", 20240520, 100000);
   }
 
   static void TearDownTestSuite() { tmp_.reset(); }
