@@ -89,8 +89,9 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
 }
 
 std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text) const {
-  // SentencePiece replaces bytes that are not valid UTF-8 by U+FFFD before it looks for pieces, which
-  // would lose them: valid runs go through SentencePiece, each invalid byte becomes its byte piece.
+  // SentencePiece replaces bytes that are not valid UTF-8 by U+FFFD before it looks for pieces, and reads
+  // a literal '▁' as the space it stands for; both would not come back: valid runs go through
+  // SentencePiece, each invalid byte and each byte of a literal '▁' becomes its byte piece.
   std::vector<int32_t> out;
   std::vector<int> ids;
   size_t run = 0;
@@ -100,17 +101,28 @@ std::vector<int32_t> SentencePieceTokenizer::encode(std::string_view text) const
     SF_CHECK(status.ok(), "SentencePieceTokenizer: cannot encode the text (", status.ToString(), ")");
     out.insert(out.end(), ids.begin(), ids.end());
   };
+  const auto push_byte = [&](size_t i, std::string_view why) {
+    const int32_t id = byte_ids_[static_cast<unsigned char>(text[i])];
+    SF_CHECK(id >= 0, "SentencePieceTokenizer: ", detail::describe_byte(static_cast<unsigned char>(text[i])),
+             " at position ", i, " is ", why, " and the model has no byte pieces (byte_fallback)");
+    out.push_back(id);
+  };
   for (size_t i = 0; i < text.size();) {
-    if (const size_t n = utf8_sequence_length(text, i)) {
+    const bool meta_space = text.compare(i, kSpace.size(), kSpace) == 0;
+    const size_t n = utf8_sequence_length(text, i);
+    if (n && !meta_space) {
       i += n;
       continue;
     }
     flush(i);
-    const int32_t id = byte_ids_[static_cast<unsigned char>(text[i])];
-    SF_CHECK(id >= 0, "SentencePieceTokenizer: ", detail::describe_byte(static_cast<unsigned char>(text[i])),
-             " at position ", i, " is not valid UTF-8 and the model has no byte pieces (byte_fallback)");
-    out.push_back(id);
-    run = ++i;
+    if (meta_space) {
+      for (size_t k = 0; k < kSpace.size(); ++k) push_byte(i + k, "part of a literal '\u2581'");
+      i += kSpace.size();
+    } else {
+      push_byte(i, "not valid UTF-8");
+      ++i;
+    }
+    run = i;
   }
   flush(text.size());
   return out;

@@ -4,7 +4,8 @@
 // prefix, whitespace kept, byte fallback (any byte that no piece covers becomes one of 256 byte pieces)
 // and '\n' as a piece of its own, so decode(encode(text)) == text for every input and bits per byte
 // are honest (bytes that are not valid UTF-8, which SentencePiece itself would replace by U+FFFD, are
-// encoded as their byte pieces here). decode() joins each id's bytes (a byte piece is its raw byte, '▁' a space), so a text
+// encoded as their byte pieces here, and so is a literal '▁', which SentencePiece would read as a
+// space). decode() joins each id's bytes (a byte piece is its raw byte, '▁' a space), so a text
 // decoded id by id, as generation streams it, equals the whole decoded at once.
 // The serialised form (Tokenizer::to_string) carries the model itself, as hex:
 //   seqforge-tokenizer 1 / kind sentencepiece / model 0a1b...

@@ -45,10 +45,13 @@ TEST(SentencePieceTokenizer, BpeRoundTripsTheCorpusAndAnyBytesExactly) {
   const std::vector<int32_t> ids = tok.encode(text);
   EXPECT_LT(ids.size(), text.size() * 7 / 10) << "subwords should be fewer than characters";
   EXPECT_EQ(tok.decode(ids), text);
-  // Bytes the corpus never had, invalid UTF-8, leading and repeated whitespace, tabs: byte pieces cover them.
+  // Bytes the corpus never had, invalid UTF-8, leading and repeated whitespace, tabs, a literal '▁' (the
+  // piece SentencePiece writes for a space), NUL: byte pieces cover them.
   for (const std::string s : {std::string("  héllo\t\twörld\n\n\n"), std::string("\xff\xfe\x01 x"),
                               std::string("a\xC3(b\xE2\x82 \xED\xA0\x80\xF4\x90\x80\x80\xC0\xAF\xE2\x82"),
-                              std::string(" leading space"), std::string("日本語 \r\n")}) {
+                              std::string(" leading space"), std::string("日本語 \r\n"),
+                              std::string("a\xE2\x96\x81" "b \xE2\x96\x81\xE2\x96\x81 \xE2\x96"),
+                              std::string("nul\0in\0\0the middle", 18)}) {
     EXPECT_EQ(tok.decode(tok.encode(s)), s);
   }
 }

@@ -93,6 +93,16 @@ const Case kCases[] = {
     {"corpus_is_directory", nullptr, "train {tiny} data.path={dir}", "is a directory"},
     {"corpus_too_short", nullptr, "train {tiny} data.path={dir}/short.txt", "short.txt: BatchSampler"},
     {"val_corpus_missing", nullptr, "train {tiny} data.val_path={dir}/no_such_val.txt", "no_such_val.txt"},
+    // --- SentencePiece tokenizer models -------------------------------------------------------
+    {"tokenizer_model_missing", nullptr,
+     "train {tiny} data.tokenizer=sentencepiece data.tokenizer_model={dir}/no.model --dry-run",
+     "{dir}/no.model: no such SentencePiece model file"},
+    {"tokenizer_model_corrupt", nullptr, "train {tiny} data.tokenizer=sentencepiece data.tokenizer_model={tiny} --dry-run",
+     "{tiny}: not a SentencePiece model"},
+    {"tokenizer_model_without_sentencepiece", nullptr, "train {tiny} data.tokenizer_model={tiny} --dry-run",
+     "is only read with tokenizer: sentencepiece"},
+    {"sentencepiece_without_model", nullptr, "train {tiny} data.tokenizer=sentencepiece --dry-run",
+     "needs its model file"},
     // --- token shards (seqforge prepare-data) and llm.c .bin files ----------------------------
     {"shards_missing", nullptr, "train {tiny} data.dataset=shards data.path={dir}/no_shards",
      "{dir}/no_shards/manifest.json: no shard manifest"},
