@@ -42,9 +42,11 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(n_layer > 0, "n_layer", n_layer, kPositive);
   v.require(layers.empty() || static_cast<int64_t>(layers.size()) == n_layer, "layers", layers,
             cat("has ", layers.size(), " entries but model.n_layer = ", n_layer, "; name one mixer per block"));
-  // A plain block has no MLP: a model.mlp written for it would be accepted and do nothing.
-  v.require(block != BlockKind::plain || mlp == MlpKind::none || !v.is_set("mlp"), "mlp", mlp,
-            "model.block: plain has no MLP; remove model.mlp (or set it to none), or use model.block: transformer");
+  // Plain and bare blocks have no MLP: a model.mlp written for them would be accepted and do nothing.
+  v.require(block == BlockKind::transformer || mlp == MlpKind::none || !v.is_set("mlp"), "mlp", mlp,
+            cat("model.block: ", enum_name(block), " has no MLP; remove model.mlp (or set it to none), or use model.block: transformer"));
+  v.require(block != BlockKind::bare || !residual_scale, "residual_scale", residual_scale,
+            "model.block: bare has no residual to scale");
   v.require(n_head > 0, "n_head", n_head, kPositive);
   v.require(n_embd > 0, "n_embd", n_embd, kPositive);
   v.require(n_embd % n_head == 0, "n_embd", n_embd, cat("must be a multiple of model.n_head (", n_head, ")"));
@@ -57,6 +59,8 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
             cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));
   v.require(init_std > 0, "init_std", init_std, kPositive);
+  v.require(init == InitKind::gpt2 || !v.is_set("init_std"), "init_std", init_std,
+            "is read only with model.init: gpt2 (model.init: pytorch draws from torch.nn's defaults)");
 }
 
 bool is_token_dataset(std::string_view dataset) { return dataset == "text" || dataset == "shards" || dataset == "bin"; }

@@ -24,7 +24,8 @@ enum class TokenizerKind { character, byte, sentencepiece };
 enum class OptimizerKind { adamw, sgd };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
-enum class BlockKind { transformer, plain };
+enum class BlockKind { transformer, plain, bare };
+enum class InitKind { gpt2, pytorch };
 enum class Precision { fp32, bf16 };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
@@ -37,7 +38,8 @@ constexpr std::array<std::string_view, 3> enum_names(TokenizerKind) { return {"c
 constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
-constexpr std::array<std::string_view, 2> enum_names(BlockKind) { return {"transformer", "plain"}; }
+constexpr std::array<std::string_view, 3> enum_names(BlockKind) { return {"transformer", "plain", "bare"}; }
+constexpr std::array<std::string_view, 2> enum_names(InitKind) { return {"gpt2", "pytorch"}; }
 constexpr std::array<std::string_view, 2> enum_names(Precision) { return {"fp32", "bf16"}; }
 
 struct ModelConfig {
@@ -59,6 +61,7 @@ struct ModelConfig {
   PosKind pos = PosKind::learned;
   double rope_base = 10000.0;
   bool tie_embeddings = true;
+  InitKind init = InitKind::gpt2;
   double init_std = 0.02;
   bool residual_scale = false;
   RegisteredSections sections{"model"};  // the mixers' own sections: model.ssm, model.rnn, ...
@@ -71,7 +74,8 @@ struct ModelConfig {
       "empty = model.mixer for every block");
     v("block", block,
       "the block around each mixer: transformer = x + Mixer(Norm(x)), then x + MLP(Norm(x)) (model.mlp); "
-      "plain = x + Mixer(Norm(x)) alone (model.mlp unused)");
+      "plain = x + Mixer(Norm(x)) alone (model.mlp unused); bare = x <- Mixer(x), no norm, residual, MLP or dropout "
+      "(the GAM paper's Mamba baseline)");
     v("n_layer", n_layer, "number of blocks");
     v("n_head", n_head, "attention heads per block; must divide n_embd");
     v("n_embd", n_embd, "width of the residual stream");
@@ -87,7 +91,10 @@ struct ModelConfig {
     v("pos", pos, "positional encoding");
     v("rope_base", rope_base, "RoPE frequency base");
     v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
-    v("init_std", init_std, "standard deviation of the normal weight init");
+    v("init", init,
+      "weights of embeddings, head, attention and MLP: gpt2 = N(0, init_std^2), residual projections scaled by "
+      "1/sqrt(2 n_layer), biases 0; pytorch = torch.nn defaults (Linear U(+-1/sqrt(fan_in)), Embedding N(0, 1))");
+    v("init_std", init_std, "standard deviation of the normal weight init (model.init: gpt2)");
     v("residual_scale", residual_scale,
       "learn a per-channel scale s (init 1) on the mixer's residual: x <- s * x + Mixer(Norm(x)) (ParaRNN's block)");
     sections.each(v);
@@ -183,6 +190,7 @@ struct OptimConfig {
   double lr = 1e-3;
   double min_lr = 1e-4;
   double weight_decay = 0.1;
+  bool decay_all = false;
   double beta1 = 0.9;
   double beta2 = 0.99;
   double eps = 1e-8;
@@ -198,7 +206,9 @@ struct OptimConfig {
     v("name", name, "optimizer");
     v("lr", lr, "peak learning rate");
     v("min_lr", min_lr, "learning rate at the end of the decay");
-    v("weight_decay", weight_decay, "decoupled weight decay (matrices only)");
+    v("weight_decay", weight_decay, "decoupled weight decay (matrices and embeddings; every tensor with decay_all)");
+    v("decay_all", decay_all,
+      "decay biases and norm gains too, as torch.optim.AdamW(model.parameters()) does; false = nanoGPT's grouping");
     v("beta1", beta1, "AdamW first-moment decay");
     v("beta2", beta2, "AdamW second-moment decay");
     v("eps", eps, "AdamW denominator epsilon");

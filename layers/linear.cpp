@@ -4,11 +4,11 @@
 
 namespace sf {
 
-Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Init weight_init, DType dtype) {
+Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Init weight_init, DType dtype, Init bias_init) {
   SF_CHECK(in_features > 0 && out_features > 0, "Linear: features must be positive, got in ", in_features, ", out ",
            out_features);
   weight_ = register_parameter("weight", {out_features, in_features}, weight_init, dtype);
-  if (bias) bias_ = register_parameter("bias", {out_features}, Init::zeros(), dtype);
+  if (bias) bias_ = register_parameter("bias", {out_features}, std::move(bias_init), dtype);
 }
 
 Variable Linear::forward(const Variable& x) const { return linear(x, weight_, bias_); }

@@ -1,4 +1,4 @@
-// Linear: y = x W^T + b, weight (out, in), optional bias (zeros at init).
+// Linear: y = x W^T + b, weight (out, in), optional bias (zeros at init unless bias_init says otherwise).
 #pragma once
 #include "layers/module.h"
 
@@ -6,7 +6,8 @@ namespace sf {
 
 class Linear : public Module {
  public:
-  Linear(int64_t in_features, int64_t out_features, bool bias, Init weight_init, DType dtype = DType::f32);
+  Linear(int64_t in_features, int64_t out_features, bool bias, Init weight_init, DType dtype = DType::f32,
+         Init bias_init = Init::zeros());
 
   Variable forward(const Variable& x) const;  // (..., in) -> (..., out)
   const Variable& weight() const { return weight_; }

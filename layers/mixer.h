@@ -24,6 +24,10 @@ class Mixer : public Module {
     throw Error("this mixer has no recurrent form (Mixer::has_step() is false)");
   }
 
+  // Whether the block applies its dropout to this mixer's output before the residual add (true for
+  // most; GAM's reference adds its gated paths without dropout).
+  virtual bool dropout_on_output() const { return true; }
+
   // Numbers about the last forward that a training log should show (ParaRNN: Newton iterations and
   // final residual); empty for most mixers.
   using Diagnostics = std::vector<std::pair<std::string, double>>;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/functions.h"
+#include "layers/weight_init.h"
 
 namespace sf {
 
@@ -11,17 +12,17 @@ int64_t Mlp::swiglu_hidden(int64_t dim) { return 256 * ((8 * dim + 3 * 256 - 1) 
 Mlp::Mlp(const ModelConfig& c, DType dtype) : kind_(c.mlp), gelu_tanh_(c.gelu == GeluKind::tanh) {
   SF_CHECK(c.mlp != MlpKind::none, "Mlp: model.mlp is none; the block should not build an MLP");
   const int64_t d = c.n_embd;
-  const Init in_init = Init::normal(c.init_std);
-  const Init out_init = Init::normal(c.init_std / std::sqrt(2.0 * static_cast<double>(c.n_layer)));
   if (kind_ == MlpKind::gelu) {
     hidden_ = c.mlp_ratio * d;
-    fc_ = register_module("fc", std::make_shared<Linear>(d, hidden_, c.bias, in_init, dtype));
-    proj_ = register_module("proj", std::make_shared<Linear>(hidden_, d, c.bias, out_init, dtype));
+    fc_ = register_module("fc", std::make_shared<Linear>(d, hidden_, c.bias, linear_weight_init(c, d, false), dtype,
+                                                         linear_bias_init(c, d)));
+    proj_ = register_module("proj", std::make_shared<Linear>(hidden_, d, c.bias, linear_weight_init(c, hidden_, true),
+                                                             dtype, linear_bias_init(c, hidden_)));
   } else {
     hidden_ = swiglu_hidden(d);
-    w1_ = register_module("w1", std::make_shared<Linear>(d, hidden_, false, in_init, dtype));
-    w3_ = register_module("w3", std::make_shared<Linear>(d, hidden_, false, in_init, dtype));
-    w2_ = register_module("w2", std::make_shared<Linear>(hidden_, d, false, out_init, dtype));
+    w1_ = register_module("w1", std::make_shared<Linear>(d, hidden_, false, linear_weight_init(c, d, false), dtype));
+    w3_ = register_module("w3", std::make_shared<Linear>(d, hidden_, false, linear_weight_init(c, d, false), dtype));
+    w2_ = register_module("w2", std::make_shared<Linear>(hidden_, d, false, linear_weight_init(c, hidden_, true), dtype));
   }
 }
 

@@ -1,8 +1,7 @@
 // The feed-forward block after each mixer (GPT-2 MLP or LLaMA's SwiGLU), picked by the config's `mlp`:
 //   gelu:   GELU(x W_fc + b_fc) W_proj + b_proj, hidden width mlp_ratio·D, GELU erf or tanh;
 //   swiglu: (SiLU(x W_1) ⊙ (x W_3)) W_2, hidden width F = 256·ceil((8D/3)/256), never biases.
-// Init (GPT-2): input projections N(0, init_std²); the output projection, which writes into the
-// residual stream, N(0, (init_std/√(2·n_layer))²).
+// Init: model.init (layers/weight_init.h); the output projection writes into the residual stream.
 #pragma once
 #include <memory>
 

@@ -50,27 +50,29 @@ void Module::check_new_name(const std::string& name) const {
   for (const auto& e : entries_) SF_CHECK(e.name != name, "Module: '", name, "' is registered twice");
 }
 
-Variable Module::register_parameter(const std::string& name, const Shape& shape, Init init, DType dtype) {
+Variable Module::register_parameter(const std::string& name, const Shape& shape, Init init, DType dtype,
+                                    std::optional<ParamHint> hint) {
   check_new_name(name);
   SF_CHECK(is_floating(dtype), "Module: parameter '", name, "' needs a floating dtype, got ", dtype_name(dtype));
   Variable p(zeros(shape, dtype), true);
-  entries_.push_back({name, p, init, nullptr});
+  entries_.push_back({name, p, init, nullptr, std::move(hint)});
   return p;
 }
 
 void Module::add_child(const std::string& name, std::shared_ptr<Module> module) {
   check_new_name(name);
   SF_CHECK(module != nullptr, "Module: child '", name, "' is null");
-  entries_.push_back({name, Variable(), Init{}, std::move(module)});
+  entries_.push_back({name, Variable(), Init{}, std::move(module), std::nullopt});
 }
 
-void Module::collect_parameters(const std::string& prefix, std::vector<Slot>& out,
-                                std::unordered_set<const VariableImpl*>& seen) const {
+void Module::collect_parameters(const std::string& prefix, const std::optional<ParamHint>& inherited,
+                                std::vector<Slot>& out, std::unordered_set<const VariableImpl*>& seen) const {
+  const std::optional<ParamHint>& hint = hint_ ? hint_ : inherited;
   for (const auto& e : entries_) {
     if (e.child) {
-      e.child->collect_parameters(join(prefix, e.name), out, seen);
+      e.child->collect_parameters(join(prefix, e.name), hint, out, seen);
     } else if (seen.insert(e.parameter.impl()).second) {
-      out.push_back({join(prefix, e.name), e.parameter, e.init});
+      out.push_back({join(prefix, e.name), e.parameter, e.init, e.hint ? e.hint : hint});
     }
   }
 }
@@ -78,13 +80,20 @@ void Module::collect_parameters(const std::string& prefix, std::vector<Slot>& ou
 std::vector<Module::Slot> Module::parameter_slots() const {
   std::vector<Slot> out;
   std::unordered_set<const VariableImpl*> seen;
-  collect_parameters("", out, seen);
+  collect_parameters("", std::nullopt, out, seen);
   return out;
 }
 
 std::vector<NamedParameter> Module::named_parameters() const {
   std::vector<NamedParameter> out;
   for (auto& s : parameter_slots()) out.emplace_back(std::move(s.name), std::move(s.parameter));
+  return out;
+}
+
+ParamHints Module::parameter_hints() const {
+  ParamHints out;
+  for (auto& s : parameter_slots())
+    if (s.hint) out.emplace_back(std::move(s.name), *s.hint);
   return out;
 }
 

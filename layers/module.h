@@ -18,6 +18,7 @@
 
 #include "autograd/variable.h"
 #include "core/philox.h"
+#include "layers/param_hint.h"
 
 namespace sf {
 
@@ -82,6 +83,12 @@ class Module {
   // too. Nothing is copied unless every check passes.
   void load_state_dict(const StateDict& state, bool strict = true);
 
+  // Asks the optimizer for `hint` on every parameter of this module's subtree (a hint set closer to a
+  // parameter, on a descendant or by register_parameter, wins). See layers/param_hint.h.
+  void hint_parameters(const ParamHint& hint) { hint_ = hint; }
+  // The hinted parameters, in named_parameters() order.
+  ParamHints parameter_hints() const;
+
   // One row per module below the root (tree order), for the CLI's model summary.
   std::vector<ParameterCount> parameter_summary() const;
   // parameter_summary() as an indented table, a module a line: path, then its parameter count.
@@ -89,7 +96,9 @@ class Module {
 
  protected:
   // Registers a parameter of `shape` (zeros until init_parameters) and returns it; requires grad.
-  Variable register_parameter(const std::string& name, const Shape& shape, Init init, DType dtype);
+  // `hint`: what the optimizer should do with it (see hint_parameters).
+  Variable register_parameter(const std::string& name, const Shape& shape, Init init, DType dtype,
+                              std::optional<ParamHint> hint = std::nullopt);
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
     add_child(name, module);
@@ -104,22 +113,25 @@ class Module {
     Variable parameter;  // defined for a parameter entry
     Init init;
     std::shared_ptr<Module> child;  // set for a child entry
+    std::optional<ParamHint> hint;  // a parameter entry's own hint
   };
   struct Slot {
     std::string name;
     Variable parameter;
     Init init;
+    std::optional<ParamHint> hint;  // the nearest one: the parameter's, else its closest module's
   };
 
   void add_child(const std::string& name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name) const;
-  void collect_parameters(const std::string& prefix, std::vector<Slot>& out,
-                          std::unordered_set<const VariableImpl*>& seen) const;
+  void collect_parameters(const std::string& prefix, const std::optional<ParamHint>& inherited,
+                          std::vector<Slot>& out, std::unordered_set<const VariableImpl*>& seen) const;
   std::vector<Slot> parameter_slots() const;
   void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out,
                        std::unordered_set<const Module*>& seen);
 
   std::vector<Entry> entries_;
+  std::optional<ParamHint> hint_;
   bool training_ = true;
   bool rng_seeded_ = false;
   uint64_t rng_seed_ = 0;

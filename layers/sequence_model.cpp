@@ -4,6 +4,7 @@
 
 #include "autograd/functions.h"
 #include "layers/transformer/positional.h"
+#include "layers/weight_init.h"
 
 namespace sf {
 
@@ -14,10 +15,10 @@ SequenceModel::SequenceModel(const ModelConfig& c, DType dtype) : config_(c), dt
            "), model.n_embd (", c.n_embd, ") and model.block_size (", c.block_size, ") must be positive");
   SF_CHECK(c.layers.empty() || static_cast<int64_t>(c.layers.size()) == c.n_layer, "SequenceModel: model.layers names ",
            c.layers.size(), " mixers for model.n_layer = ", c.n_layer, " blocks");
-  const Init init = Init::normal(c.init_std);
-  wte_ = register_module("wte", std::make_shared<Embedding>(c.vocab_size, c.n_embd, init, dtype));
+  wte_ = register_module("wte", std::make_shared<Embedding>(c.vocab_size, c.n_embd, token_embedding_init(c), dtype));
   if (c.pos == PosKind::learned)
-    wpe_ = register_module("wpe", std::make_shared<Embedding>(c.block_size, c.n_embd, init, dtype));
+    wpe_ = register_module("wpe",
+                           std::make_shared<Embedding>(c.block_size, c.n_embd, position_embedding_init(c), dtype));
   if (c.pos == PosKind::sinusoidal) sinusoidal_ = sinusoidal_table(c.block_size, c.n_embd, dtype);
   drop_ = register_module("drop", std::make_shared<Dropout>(c.dropout));
   auto blocks = register_module("blocks", std::make_shared<ModuleList>());
@@ -25,7 +26,8 @@ SequenceModel::SequenceModel(const ModelConfig& c, DType dtype) : config_(c), dt
     blocks_.push_back(blocks->push_back(std::make_shared<TransformerBlock>(c, i, dtype)));
   norm_f_ = register_module("norm_f", make_norm(c.norm, c.n_embd, c.norm_eps, c.bias, dtype));
   if (!c.tie_embeddings)
-    lm_head_ = register_module("lm_head", std::make_shared<Linear>(c.n_embd, c.vocab_size, false, init, dtype));
+    lm_head_ = register_module("lm_head", std::make_shared<Linear>(c.n_embd, c.vocab_size, false,
+                                                                   linear_weight_init(c, c.n_embd, false), dtype));
 }
 
 Variable SequenceModel::forward(const Tensor& tokens) {

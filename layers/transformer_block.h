@@ -3,6 +3,9 @@
 // name (ModelConfig::mixer_of: model.layers[i], or model.mixer), so every mixer shares this block.
 // model.block = plain is the first step alone, without the MLP whatever model.mlp says: the bare
 // residual mixer stack x ← x + Mixer(Norm(x)) of Mamba's and GAM's baselines.
+// model.block = bare is x ← Mixer(x) with nothing around it (no norm, residual, MLP or dropout): the
+// Mamba stack of the GAM paper's benchmark.py, reproduced as it is. A mixer whose reference adds its
+// output without dropout says so (Mixer::dropout_on_output: GAM).
 // model.residual_scale makes the first step x ← s ⊙ x + Dropout(Mixer(Norm1(x))) with a learned
 // per-channel s (init 1, "residual_scale"): ParaRNN's block (App. C.1) scales the skip path, and the
 // skip path lives here, not in the mixer, which only sees Norm1(x).
@@ -38,6 +41,7 @@ class TransformerBlock : public Module {
   Variable residual_scale_;  // undefined unless model.residual_scale
   std::shared_ptr<Mlp> mlp_;  // null when model.mlp = none
   std::shared_ptr<Dropout> drop_;
+  bool bare_ = false;  // model.block: bare (only mixer_ is built)
 };
 
 }  // namespace sf

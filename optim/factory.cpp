@@ -5,8 +5,10 @@
 
 namespace sf {
 
-std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config, const NamedParameters& named_params) {
-  std::vector<ParamGroup> groups = make_param_groups(named_params, config.weight_decay);
+std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config, const NamedParameters& named_params,
+                                          const ParamHints& hints) {
+  std::vector<ParamGroup> groups =
+      make_param_groups(named_params, GroupingRule{config.weight_decay, config.decay_all, config.lr, hints});
   SF_CHECK(!groups.empty(), "make_optimizer: the model has no trainable parameters");
   switch (config.name) {
     case OptimizerKind::adamw:

@@ -7,8 +7,10 @@
 
 namespace sf {
 
-// Groups the parameters with make_param_groups(named_params, config.weight_decay), then AdamW
-// (beta1, beta2, eps) or SGD (momentum, nesterov; its weight decay is coupled L2).
-std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config, const NamedParameters& named_params);
+// Groups the parameters with make_param_groups (optim.weight_decay, optim.decay_all, the layers' `hints`
+// against optim.lr), then AdamW (beta1, beta2, eps) or SGD (momentum, nesterov; its weight decay is
+// coupled L2).
+std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config, const NamedParameters& named_params,
+                                          const ParamHints& hints = {});
 
 }  // namespace sf

@@ -1,5 +1,6 @@
 #include "optim/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -7,20 +8,32 @@
 
 namespace sf {
 
-std::vector<ParamGroup> make_param_groups(const NamedParameters& named_params, double weight_decay) {
-  ParamGroup decay{{}, {}, weight_decay, 1.0};
-  ParamGroup no_decay{{}, {}, 0.0, 1.0};
+std::vector<ParamGroup> make_param_groups(const NamedParameters& named_params, const GroupingRule& rule) {
+  SF_CHECK(std::isfinite(rule.lr) && rule.lr > 0, "make_param_groups: the learning rate ", rule.lr, " must be > 0");
+  std::unordered_map<std::string, ParamHint> hints(rule.hints.begin(), rule.hints.end());
+  std::unordered_set<std::string> names;
+  for (const auto& np : named_params) names.insert(np.first);
+  for (const auto& [name, hint] : rule.hints)
+    SF_CHECK(names.count(name), "make_param_groups: a layer hints parameter '", name, "', which is not among the parameters");
+  // [0] decays, [1] does not, then one group per other (weight decay, lr scale) pair that hints ask for.
+  std::vector<ParamGroup> groups{{{}, {}, rule.weight_decay, 1.0}, {{}, {}, 0.0, 1.0}};
   std::unordered_set<const VariableImpl*> seen;
   for (const auto& [name, p] : named_params) {
     SF_CHECK(p.defined(), "make_param_groups: parameter '", name, "' is undefined");
     if (!p.requires_grad() || !seen.insert(p.impl()).second) continue;
-    ParamGroup& g = p.dim() >= 2 ? decay : no_decay;
-    g.names.push_back(name);
-    g.params.push_back(p);
+    const bool decays = rule.decay_all || p.dim() >= 2;
+    ParamGroup* g = &groups[decays ? 0 : 1];
+    if (const auto hint = hints.find(name); hint != hints.end()) {
+      const double decay = hint->second.weight_decay.value_or(g->weight_decay);
+      const double scale = hint->second.lr ? *hint->second.lr / rule.lr : 1.0;
+      const auto same = [&](const ParamGroup& h) { return h.weight_decay == decay && h.lr_scale == scale; };
+      const auto it = std::find_if(groups.begin(), groups.end(), same);
+      g = it != groups.end() ? &*it : &groups.emplace_back(ParamGroup{{}, {}, decay, scale});
+    }
+    g->names.push_back(name);
+    g->params.push_back(p);
   }
-  std::vector<ParamGroup> groups;
-  for (ParamGroup* g : {&decay, &no_decay})
-    if (!g->params.empty()) groups.push_back(std::move(*g));
+  std::erase_if(groups, [](const ParamGroup& g) { return g.params.empty(); });
   return groups;
 }
 

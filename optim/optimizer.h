@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autograd/variable.h"
+#include "layers/param_hint.h"
 
 namespace sf {
 
@@ -28,11 +29,25 @@ struct ParamGroup {
   double lr_scale = 1.0;  // this group's learning rate = lr passed to step() * lr_scale
 };
 
+// How make_param_groups sorts parameters into groups.
+struct GroupingRule {
+  double weight_decay = 0.0;
+  bool decay_all = false;  // decay 1-D tensors too, as torch.optim.AdamW(model.parameters()) does
+  double lr = 1.0;         // the run's peak learning rate: a hint's lr becomes lr_scale = hint.lr / lr
+  ParamHints hints;        // the layers' requests by parameter name (Module::parameter_hints())
+};
+
 // nanoGPT's grouping: tensors with >= 2 dims (matmul weights, embeddings) decay with
-// `weight_decay`, the rest (biases, norm gains) do not. Parameters that do not require grad are
-// left out (frozen tensors get no optimizer state); a Variable listed twice (tied weights) is kept
-// once, under its first name. Empty groups are dropped.
-std::vector<ParamGroup> make_param_groups(const NamedParameters& named_params, double weight_decay);
+// `weight_decay`, the rest (biases, norm gains) do not, unless `decay_all`. A hinted parameter takes
+// its hint's weight decay and learning rate instead; parameters that end up with the same pair share
+// a group (the two default groups first, then the hinted ones in name order of first appearance).
+// Parameters that do not require grad are left out (frozen tensors get no optimizer state); a
+// Variable listed twice (tied weights) is kept once, under its first name. Empty groups are dropped.
+// A hint naming no listed parameter is an error (a renamed layer would otherwise lose it silently).
+std::vector<ParamGroup> make_param_groups(const NamedParameters& named_params, const GroupingRule& rule);
+inline std::vector<ParamGroup> make_param_groups(const NamedParameters& named_params, double weight_decay) {
+  return make_param_groups(named_params, GroupingRule{weight_decay, false, 1.0, {}});
+}
 
 class Optimizer {
  public:

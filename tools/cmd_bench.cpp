@@ -165,7 +165,7 @@ void register_bench(CLI::App& app) {
     SequenceModel model(mc);
     model.init_parameters(static_cast<uint64_t>(cfg.train.seed));
     model.train();
-    auto optimizer = make_optimizer(cfg.optim, model.named_parameters());
+    auto optimizer = make_optimizer(cfg.optim, model.named_parameters(), model.parameter_hints());
     const std::vector<Variable> params = model.parameters();
     const FlopsPerToken estimate = flops_per_token(model, T);
 

@@ -73,7 +73,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   if (!cfg.train.init_from.empty() && resume_from.empty()) {
     load_model_state(*model_, load_checkpoint(cfg.train.init_from, false), cfg.train.init_from);
   }
-  optimizer_ = make_optimizer(cfg.optim, model_->named_parameters());
+  optimizer_ = make_optimizer(cfg.optim, model_->named_parameters(), model_->parameter_hints());
   RunConfig shard = cfg;  // this rank's rows of the global batch; the sampler's row index is global
   shard.train.batch_size /= world_.world;
   sampler_ = make_batch_source(shard, tokenizer_.get(), world_.rank, world_.world);
@@ -94,6 +94,14 @@ void Trainer::describe(std::ostream& out) const {
   out << "# resolved config (" << loaded_.recipe_path << ")\n" << to_yaml(loaded_.config) << "\n";
   out << "# model: " << model_->num_parameters() << " parameters\n";
   model_->print_parameter_summary(out);
+  // Groups other than the usual decay / no-decay pair come from layers' hints (layers/param_hint.h).
+  out << "# optimizer groups (" << optimizer_->name() << "):\n";
+  for (const ParamGroup& g : optimizer_->groups()) {
+    int64_t n = 0;
+    for (const Variable& p : g.params) n += p.numel();
+    out << "#   " << g.params.size() << " tensors, " << n << " parameters: lr " << loaded_.config.optim.lr * g.lr_scale
+        << ", weight decay " << g.weight_decay << " (first: " << g.names.front() << ")\n";
+  }
 }
 
 void Trainer::restore(const std::string& path) {

@@ -4,7 +4,8 @@
 //   global = softmax(a Memᵀ) Mem                          (Mem (M, D) learned; no 1/√D; bank_attention)
 //   [g_l, g_g] = a W_g + b_g
 //   out    = σ(g_l) ⊙ local + σ(g_g) ⊙ global             (fusion gated; sum: local + global)
-// The residual, LayerNorms and GELU MLP come from the block (model.block: transformer). The global path
+// The residual, LayerNorms and GELU MLP come from the block (model.block: transformer), which adds
+// this output without dropout, as the reference does. The global path
 // reads no other token, so n layers see 1 + (k − 1)·n tokens back, no more.
 // Init as the reference (PyTorch defaults): conv weight and bias U(±1/√k), Mem Xavier-uniform
 // U(±√(6/(M + D))), gate weight and bias U(±1/√D).
@@ -26,6 +27,8 @@ class Gam : public Mixer {
   // Recurrent form: `state` holds the conv window, the last k − 1 inputs (B, k − 1, D); no position needed.
   bool has_step() const override { return true; }
   Tensor step(const Tensor& a_t, int64_t pos, std::vector<Tensor>& state) override;
+  // The reference adds the gated paths to the residual without dropout (its MLP branch has one).
+  bool dropout_on_output() const override { return false; }
 
  private:
   // The paths and gates on inputs (..., D), shared by forward and step.

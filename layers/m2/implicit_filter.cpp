@@ -27,22 +27,30 @@ ImplicitFilter::ImplicitFilter(int64_t channels, int64_t max_len, const M2Config
       w[t * channels + d] = std::exp(-static_cast<double>(t) / denom * std::abs(delta));
     }
   }
-  z_ = from_vector<double>(z, {L, emb}).to(dtype);
+  Tensor features = from_vector<double>(z, {L, emb});
+  if (c.pos_lr > 0) {
+    z_ = register_parameter("pos", {L, emb}, Init::custom([features](Tensor& t, RngStream) { t.copy_(features); }),
+                            dtype, ParamHint{c.pos_lr, 0.0});
+  } else {
+    z_ = Variable(features.to(dtype));
+  }
   window_ = from_vector<double>(w, {L, channels}).to(dtype);
   auto fan_in = [](int64_t n) { return Init::uniform(1.0 / std::sqrt(static_cast<double>(n))); };
   in_ = register_module("in", std::make_shared<Linear>(emb, order, true, fan_in(emb), dtype));
   hidden1_ = register_module("hidden1", std::make_shared<Linear>(order, order, true, fan_in(order), dtype));
   hidden2_ = register_module("hidden2", std::make_shared<Linear>(order, order, true, fan_in(order), dtype));
   out_ = register_module("out", std::make_shared<Linear>(order, channels, false, fan_in(order), dtype));
+  const ParamHint mlp{c.filter_lr > 0 ? std::optional<double>(c.filter_lr) : std::nullopt, c.filter_weight_decay};
   freq_ = register_parameter("freq", {order}, Init::custom([f = c.filter_freq](Tensor& t, RngStream) { t.fill_(f); }),
-                             dtype);
+                             dtype, mlp);
+  for (const auto& layer : {in_, hidden1_, hidden2_, out_}) layer->hint_parameters(mlp);
 }
 
 Variable ImplicitFilter::forward(int64_t length) const {
   SF_CHECK(length >= 1 && length <= max_len_, "implicit filter: length ", length, " is outside [1, ", max_len_,
            "] (model.block_size)");
   auto act = [this](const Variable& h) { return sin(h * freq_); };
-  Variable h = act(in_->forward(Variable(z_.narrow(0, 0, length))));
+  Variable h = act(in_->forward(narrow(z_, 0, 0, length)));
   h = act(hidden1_->forward(h));
   h = act(hidden2_->forward(h));
   Variable k = out_->forward(h) * Variable(window_.narrow(0, 0, length));  // (length, D)

@@ -5,7 +5,9 @@
 // init filter_freq), the last layer without bias, then an exponential window exp(−t/(L−1) · |δ_d|) with δ_d
 // spaced linearly from log(1e-2)/1.5 to log(1e-2)/0.3 over channels (fixed). Features are laid out for
 // L = model.block_size and cut to a shorter input's length, so a token's filter taps do not depend on
-// how long the input is (causal generation sees the same filter).
+// how long the input is (causal generation sees the same filter). As in the reference, the features are
+// a parameter trained at model.m2.pos_lr without decay (fixed when it is 0), and the MLP (its layers and
+// frequencies) trains at filter_lr with filter_weight_decay: parameter hints, layers/param_hint.h.
 #pragma once
 #include "layers/linear.h"
 #include "layers/m2/m2_config.h"
@@ -19,7 +21,7 @@ class ImplicitFilter : public Module {
 
  private:
   int64_t channels_, max_len_;
-  Tensor z_;       // (max_len, emb) positional features
+  Variable z_;     // (max_len, emb) positional features: a parameter, or a constant when pos_lr is 0
   Tensor window_;  // (max_len, D)
   std::shared_ptr<Linear> in_, hidden1_, hidden2_, out_;
   Variable freq_;  // (order), shared by the three activations

@@ -13,6 +13,10 @@ struct M2Config {
   double filter_freq = 10.0;      // initial frequency w of the filter MLP's sin(w·x) activation
   int64_t short_kernel = 3;       // causal depthwise convolution on the 3D projections
   bool residual_long_conv = true;  // a second long convolution of the block input, added after the gate
+  // The reference's optimizer settings for the filter (hyena_utils.py), passed as parameter hints.
+  double filter_lr = 1e-3;            // the filter MLP's peak learning rate; 0 = optim.lr
+  double filter_weight_decay = 0.1;   // the filter MLP's weight decay (biases and frequencies too)
+  double pos_lr = 1e-5;               // the positional features' learning rate; 0 = fixed features
 
   template <class V>
   void visit(V& v) {
@@ -21,6 +25,9 @@ struct M2Config {
     v("filter_freq", filter_freq, "initial frequency of the filter MLP's sin(w x) activation");
     v("short_kernel", short_kernel, "width of the causal depthwise convolution on the in-projections");
     v("residual_long_conv", residual_long_conv, "add a long convolution of the block input after the gate");
+    v("filter_lr", filter_lr, "peak learning rate of the filter MLP (scheduled like optim.lr); 0 = optim.lr");
+    v("filter_weight_decay", filter_weight_decay, "weight decay of the filter MLP, biases and frequencies included");
+    v("pos_lr", pos_lr, "learning rate of the filter's positional features (trained, no decay); 0 = fixed features");
   }
   void validate(const Validator& v) const;
   bool operator==(const M2Config&) const = default;

@@ -5,6 +5,7 @@
 #include "autograd/functions.h"
 #include "layers/transformer/attention_core.h"
 #include "layers/transformer/kv_cache.h"
+#include "layers/weight_init.h"
 
 namespace sf {
 
@@ -19,9 +20,10 @@ CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype)
   SF_CHECK(pos_ != PosKind::rope || head_dim_ % 2 == 0, "attention: pos = rope needs an even head size, got ",
            head_dim_);
   const int64_t d = c.n_embd;
-  wqkv_ = register_module("wqkv", std::make_shared<Linear>(d, 3 * d, c.bias, Init::normal(c.init_std), dtype));
-  wo_ = register_module("wo", std::make_shared<Linear>(
-                                  d, d, c.bias, Init::normal(c.init_std / std::sqrt(2.0 * c.n_layer)), dtype));
+  wqkv_ = register_module("wqkv", std::make_shared<Linear>(d, 3 * d, c.bias, linear_weight_init(c, d, false), dtype,
+                                                           linear_bias_init(c, d)));
+  wo_ = register_module("wo", std::make_shared<Linear>(d, d, c.bias, linear_weight_init(c, d, true), dtype,
+                                                       linear_bias_init(c, d)));
   if (pos_ == PosKind::rope) rope_ = rope_tables(c.block_size, head_dim_, rope_base_, dtype);
 }
 

@@ -12,7 +12,7 @@
 // when it arrives, and never change: RoPE rotates a key by its own absolute position and the query by its
 // own, so scores see only the distance; ALiBi biases by the distance; learned and sinusoidal positions sit
 // in the embeddings below. A step costs O(D²) for the projections plus O(min(pos + 1, block_size)·D).
-// Init: wqkv N(0, init_std²); wo, which writes into the residual stream, N(0, (init_std/√(2·n_layer))²).
+// Init: model.init (layers/weight_init.h); wo writes into the residual stream.
 #pragma once
 #include <memory>
 

@@ -8,10 +8,13 @@
 #include <functional>
 
 #include "autograd/gradcheck.h"
+#include "layers/registry.h"
 #include "layers/rnn/rnn_config.h"
 #include "layers/sequence_model.h"
 #include "layers/ssm/ssm_config.h"
+#include "layers/transformer_block.h"
 #include "test_util.h"
+#include "tests/random.h"
 #include "tests/support.h"
 
 namespace sf {
@@ -420,6 +423,81 @@ TEST(SequenceModel, HybridStackBuildsEachBlocksOwnMixer) {
   for (const std::string& n : plain) EXPECT_EQ(n.find(".mlp."), std::string::npos) << n;
   for (const std::string& n : plain) EXPECT_EQ(n.find(".norm2."), std::string::npos) << n;
   EXPECT_TRUE(std::find(plain.begin(), plain.end(), "blocks.1.mixer.in_proj.weight") != plain.end());
+}
+
+// model.block = bare: x <- Mixer(x), the GAM paper's Mamba stack: no norm, MLP or residual in a block, so
+// the stack is the mixers composed (checked by running the mixers by hand), and it still steps.
+TEST(SequenceModel, BareBlocksAreTheMixersComposed) {
+  ModelConfig c = hybrid_config({"mamba", "mamba"});
+  c.block = BlockKind::bare;
+  c.pos = PosKind::none;
+  SequenceModel m(c, DType::f64);
+  m.init_parameters(3);
+  m.eval();
+  for (const std::string& n : test::names_of(m)) {
+    if (n.rfind("blocks.", 0) != 0) continue;
+    EXPECT_NE(n.find(".mixer."), std::string::npos) << n << ": a bare block holds its mixer only";
+  }
+  ModelConfig pre_norm = c;
+  pre_norm.block = BlockKind::plain;
+  SequenceModel with_norms(pre_norm, DType::f64);
+  EXPECT_GT(with_norms.num_parameters(), m.num_parameters());
+
+  const Tensor tokens = from_vector<int64_t>({3, 1, 4, 1, 5, 9, 2, 6}, {1, 8});
+  const Tensor logits = m.forward(tokens).data();
+  std::vector<std::vector<Tensor>> state;
+  for (int64_t t = 0; t < 8; ++t)
+    EXPECT_LE(max_abs_diff(m.step(tokens.select(1, t).contiguous(), t, state), logits.select(1, t)), 1e-10) << t;
+  // A bare block is its mixer: the same weights give the same output bit for bit.
+  TransformerBlock block(c, 0, DType::f64);
+  block.init_parameters(4);
+  std::shared_ptr<Mixer> mixer = make_mixer("mamba", c, 0, DType::f64);
+  StateDict sd;
+  for (const auto& [name, t] : block.state_dict()) sd.emplace_back(name.substr(std::string("mixer.").size()), t);
+  mixer->load_state_dict(sd);
+  const Variable x(test::randn({2, 8, c.n_embd}, 9));
+  EXPECT_EQ(max_abs_diff(block.forward(x).data(), mixer->forward(x).data()), 0.0);
+}
+
+// model.init: pytorch draws torch.nn's defaults: Linear weights and biases U(±1/√fan_in), a tied token
+// embedding the head's U(±1/√D), positions N(0, 1); gpt2 draws N(0, init_std²) and zero biases.
+TEST(SequenceModel, InitSchemesDrawTheirDistributions) {
+  ModelConfig c = test::tiny_config(PosKind::learned);
+  c.n_embd = 64;
+  c.n_head = 4;
+  c.block_size = 64;
+  c.vocab_size = 512;
+  c.bias = true;
+  const auto stats = [](const Tensor& t) {
+    const std::vector<double> v = to_vector<double>(t.to(DType::f64));
+    double max_abs = 0, sq = 0;
+    for (double x : v) max_abs = std::max(max_abs, std::abs(x)), sq += x * x;
+    return std::pair{max_abs, std::sqrt(sq / static_cast<double>(v.size()))};
+  };
+  const auto param = [](const SequenceModel& m, const std::string& name) {
+    for (const auto& [n, t] : m.state_dict())
+      if (n == name) return t;
+    throw Error("no " + name);
+  };
+  c.init = InitKind::pytorch;
+  SequenceModel torch_like(c);
+  torch_like.init_parameters(5);
+  const double a64 = 1.0 / 8.0, a256 = 1.0 / 16.0;  // 1/√D, 1/√(4D)
+  for (const auto& [name, bound] : std::vector<std::pair<std::string, double>>{
+           {"wte.weight", a64}, {"blocks.0.mixer.wqkv.weight", a64}, {"blocks.0.mixer.wqkv.bias", a64},
+           {"blocks.0.mixer.wo.weight", a64}, {"blocks.0.mlp.fc.bias", a64}, {"blocks.0.mlp.proj.weight", a256},
+           {"blocks.0.mlp.proj.bias", a256}}) {
+    const auto [max_abs, rms] = stats(param(torch_like, name));
+    EXPECT_LE(max_abs, bound) << name;
+    EXPECT_NEAR(rms, bound / std::sqrt(3.0), 0.1 * bound) << name << ": U(±a) has rms a/√3";
+  }
+  EXPECT_NEAR(stats(param(torch_like, "wpe.weight")).second, 1.0, 0.05) << "positions N(0, 1)";
+  c.init = InitKind::gpt2;
+  SequenceModel gpt(c);
+  gpt.init_parameters(5);
+  EXPECT_NEAR(stats(param(gpt, "wte.weight")).second, 0.02, 0.002);
+  EXPECT_EQ(stats(param(gpt, "blocks.0.mixer.wqkv.bias")).first, 0.0);
+  EXPECT_NEAR(stats(param(gpt, "blocks.0.mlp.proj.weight")).second, 0.02 / std::sqrt(2.0 * c.n_layer), 0.002);
 }
 
 // Changing token t0 leaves every logit before t0 bit-identical and changes every logit from t0 on, through

@@ -55,6 +55,43 @@ TEST(ParamGroups, NoDecayGroupIsNotDecayed) {
   }
 }
 
+TEST(ParamGroups, HintsSetTheirOwnLearningRateAndDecayAndDecayAllDecaysVectors) {
+  NamedParameters params = test::toy_params(DType::f32);  // layer.weight, layer.bias, emb.weight
+  // A hint on the bias asks for lr 1e-4 at a run lr of 1e-3 and decay 0.5; one on emb.weight only for a
+  // decay, which equals the default group's, so it stays there.
+  ParamHints hints{{"layer.bias", ParamHint{1e-4, 0.5}}, {"emb.weight", ParamHint{std::nullopt, 0.1}}};
+  std::vector<ParamGroup> groups = make_param_groups(params, GroupingRule{0.1, false, 1e-3, hints});
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].names, (std::vector<std::string>{"layer.weight", "emb.weight"}));
+  EXPECT_EQ(groups[1].names, (std::vector<std::string>{"layer.bias"}));
+  EXPECT_DOUBLE_EQ(groups[1].lr_scale, 0.1);
+  EXPECT_EQ(groups[1].weight_decay, 0.5);
+
+  groups = make_param_groups(params, GroupingRule{0.1, true, 1e-3, {}});
+  ASSERT_EQ(groups.size(), 1u) << "decay_all puts the bias in the decayed group";
+  EXPECT_EQ(groups[0].names.size(), 3u);
+
+  EXPECT_NE(error_of([&] { make_param_groups(params, GroupingRule{0.1, false, 1e-3, {{"layer.gone", {}}}}); })
+                .find("hints parameter 'layer.gone', which is not among the parameters"),
+            std::string::npos);
+}
+
+TEST(ParamGroups, AHintedLearningRateScalesTheUpdate) {
+  // AdamW's first step moves each element by lr * lr_scale (g / |g|, bias-corrected), so the hinted bias
+  // moves a tenth of what it moves without the hint.
+  const auto bias_step = [](const ParamHints& hints) {
+    NamedParameters params = test::toy_params(DType::f64);
+    const std::vector<double> before = to_vector<double>(params[1].second.data());
+    AdamW opt(make_param_groups(params, GroupingRule{0.0, false, 1e-2, hints}));
+    test::set_toy_grads(params);
+    opt.step(1e-2);
+    return std::abs(to_vector<double>(params[1].second.data())[0] - before[0]);
+  };
+  const double plain = bias_step({}), hinted = bias_step({{"layer.bias", ParamHint{1e-3, std::nullopt}}});
+  EXPECT_NEAR(plain, 1e-2, 1e-6);
+  EXPECT_NEAR(hinted / plain, 0.1, 1e-9);
+}
+
 TEST(Optimizer, RejectsTiedStorageDuplicateNamesAndFrozenTensors) {
   Variable w(ones({2, 2}), true);
   Variable view_of_w(w.data().view({4}), true);

@@ -6,6 +6,7 @@
 #include "config/loader.h"
 #include "core/ops.h"
 #include "layers/sequence_model.h"
+#include "layers/transformer_block.h"
 
 namespace sf {
 namespace {
@@ -66,6 +67,26 @@ TEST(Gam, SumFusionWithOnePathIsRefused) {
     FAIL() << "accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("model.gam.fusion"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Gam, TheBlockAddsTheGatedPathsWithoutDropout) {
+  // rishiraj/gam: x = res + fused_context, no dropout there (its MLP branch has one). With model.mlp none
+  // the block is x + GAM(LN(x)), so a training forward at dropout 0.5 equals the eval forward; an
+  // attention block, whose output the block drops, does not.
+  for (const char* mixer : {"gam", "attention"}) {
+    RunConfig c = gam_config({"model.n_embd=8", "model.n_head=2", "model.gam.slots=4", "model.mlp=none"});
+    c.model.mixer = mixer;
+    c.model.dropout = 0.5;
+    TransformerBlock block(c.model, 0, DType::f64);
+    block.init_parameters(2);
+    const Variable x(arange(48, DType::f64).view({2, 3, 8}) * 0.05);
+    block.set_rng_step(1, 1);
+    const Tensor trained = block.forward(x).data();
+    block.eval();
+    const double d = max_abs_diff(trained, block.forward(x).data());
+    if (std::string(mixer) == "gam") EXPECT_EQ(d, 0.0);
+    else EXPECT_GT(d, 0.0);
   }
 }
 
