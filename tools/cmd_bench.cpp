@@ -30,6 +30,8 @@
 #include "layers/sequence_model.h"
 #include "optim/clip.h"
 #include "optim/factory.h"
+#include "tools/bench_blocks.h"
+#include "tools/bench_common.h"
 #include "tools/commands.h"
 #include "train/metrics.h"
 #include "train/model_flops.h"
@@ -69,11 +71,6 @@ Scenario load_scenario(const std::string& path) {
   return s;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 Tensor random_tensor(const Shape& shape, uint64_t seed) {
   Tensor t = empty(shape, DType::f32);
   rng_normal(t.data<float>(), t.numel(), RngStream{seed, 0, 0});
@@ -108,28 +105,12 @@ std::string env_or(const char* name, const char* fallback) {
   return v ? v : fallback;
 }
 
-// Runs a shell command; returns its stdout, or nothing when it failed.
-bool run_capture(const std::string& command, std::string& out) {
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) return false;
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  return pclose(p) == 0;
-}
-
-// The number after "key": in a one-line JSON object (the peer's own output).
-double json_number(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\":");
-  SF_CHECK(at != std::string::npos, "bench: the peer's JSON has no '", key, "': ", json);
-  return std::strtod(json.c_str() + at + key.size() + 3, nullptr);
-}
 
 }  // namespace
 
 void register_bench(CLI::App& app) {
   struct Args {
-    std::string scenario, peer, peer_script = "tools/bench/torch_peer.py";
+    std::string scenario, peer, peer_script, json_out;
     int64_t steps = -1, warmup = -1, threads = -1;
   };
   auto args = std::make_shared<Args>();
@@ -137,11 +118,17 @@ void register_bench(CLI::App& app) {
   cmd->add_option("scenario", args->scenario, "scenario file (tools/bench/*.yaml)")->required();
   cmd->add_option("--peer", args->peer, "also run the same model in a peer framework: torch")
       ->check(CLI::IsMember({"torch"}));
-  cmd->add_option("--peer-script", args->peer_script, "the PyTorch peer script");
+  cmd->add_option("--peer-script", args->peer_script,
+                  "the PyTorch peer script (default tools/bench/torch_peer.py, or torch_mixers.py for block scenarios)");
+  cmd->add_option("--json-out", args->json_out, "block scenarios: also write the JSON lines to this file");
   cmd->add_option("--steps", args->steps, "timed steps (default: the scenario's)");
   cmd->add_option("--warmup", args->warmup, "untimed steps first (default: the scenario's)");
   cmd->add_option("--threads", args->threads, "threads for both programs (default: the scenario's)");
   cmd->callback([args] {
+    if (is_block_scenario(args->scenario))
+      return run_block_bench(args->scenario, args->peer, args->peer_script, args->threads, args->json_out);
+    SF_CHECK(args->json_out.empty(), "bench: --json-out is for block scenarios (", args->scenario, " is a model scenario)");
+    if (args->peer_script.empty()) args->peer_script = "tools/bench/torch_peer.py";
     Scenario s = load_scenario(args->scenario);
     if (args->steps > 0) s.steps = args->steps;
     if (args->warmup >= 0) s.warmup = args->warmup;
@@ -219,21 +206,16 @@ void register_bench(CLI::App& app) {
 
     if (args->peer == "torch") {
       std::ostringstream c;
-      c << "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="
-        << s.threads << " OMP_NUM_THREADS=" << s.threads << " /usr/bin/python3 " << args->peer_script << " --n-layer "
+      c << torch_env(s.threads) << "/usr/bin/python3 " << args->peer_script << " --n-layer "
         << mc.n_layer << " --n-head " << mc.n_head << " --n-embd " << mc.n_embd << " --ctx " << T << " --batch " << B
         << " --vocab " << V << " --bias " << (mc.bias ? 1 : 0) << " --threads " << s.threads << " --warmup "
         << s.warmup << " --steps " << s.steps << " --lr " << cfg.optim.lr << " --beta1 " << cfg.optim.beta1
         << " --beta2 " << cfg.optim.beta2 << " --weight-decay " << cfg.optim.weight_decay << " --clip "
         << cfg.optim.grad_clip << " --autocast " << (bf16 ? "bf16" : "none");
-      std::string out;
-      if (!std::filesystem::exists(args->peer_script) || !run_capture("/usr/bin/python3 -c 'import torch' 2>/dev/null", out)) {
-        std::cout << "peer torch: skipped (" << (std::filesystem::exists(args->peer_script)
-                                                   ? "PyTorch is not installed: apt-get install python3-torch"
-                                                   : args->peer_script + " not found; run from the repository root")
-                  << ")\n";
+      if (const std::string why = torch_peer_unavailable(args->peer_script); !why.empty()) {
+        std::cout << "peer torch: skipped (" << why << ")\n";
       } else {
-        out.clear();
+        std::string out;
         SF_CHECK(run_capture(c.str(), out), "bench: the PyTorch peer failed: ", c.str(), "\n", out);
         const std::string line = out.substr(out.rfind('{'));
         const double peer_tps = json_number(line, "tokens_per_s");
