@@ -18,8 +18,10 @@ void check_sample_options(const SampleOptions& o) {
 
 GenerationPath generation_path(const SequenceModel& model, int64_t length, bool cache) {
   const ModelConfig& c = model.config();
+  // Absolute positions have no row past block_size; a mixer without a recurrent form (M2, whose long
+  // filter is laid out for block_size taps) computes no longer input either.
   const bool absolute = c.pos == PosKind::learned || c.pos == PosKind::sinusoidal;
-  if (absolute && length > c.block_size) return GenerationPath::recompute_window;
+  if ((absolute || !model.has_step()) && length > c.block_size) return GenerationPath::recompute_window;
   return cache && model.has_step() ? GenerationPath::step : GenerationPath::recompute;
 }
 

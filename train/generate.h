@@ -43,7 +43,8 @@ void check_sample_options(const SampleOptions& options);
 enum class GenerationPath {
   step,              // KV cache / recurrent state
   recompute,         // forward() over the whole text
-  recompute_window,  // forward() over the last block_size tokens (absolute positions past block_size)
+  recompute_window,  // forward() over the last block_size tokens (past block_size, with absolute positions
+                     // or a mixer without step(): M2)
 };
 // The path sample() takes with `model` for a text of `length` tokens (prompt and new ones together).
 GenerationPath generation_path(const SequenceModel& model, int64_t length, bool cache);

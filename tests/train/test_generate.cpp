@@ -96,6 +96,17 @@ TEST(Generate, AbsolutePositionsRecomputeTheCroppedWindowPastBlockSize) {
   }
 }
 
+TEST(Generate, AMixerWithoutStepRecomputesTheWindowPastBlockSize) {
+  // M2's long filter has block_size taps: forward() takes no longer input, so past block_size generation
+  // crops as for absolute positions (a run's closing sample used to stop there with an error).
+  SequenceModel m(small("m2", PosKind::none));
+  m.init_parameters(3);
+  ASSERT_FALSE(m.has_step());
+  EXPECT_EQ(generation_path(m, 16, true), GenerationPath::recompute);
+  EXPECT_EQ(generation_path(m, 17, true), GenerationPath::recompute_window);
+  EXPECT_EQ(sample(m, {4, 7}, greedy(30)), greedy_by_forward(m, {4, 7}, 30, 16));
+}
+
 TEST(Generate, TheSeedAndStreamFixTheSample) {
   SequenceModel m(small("paralstm", PosKind::learned));
   m.init_parameters(5);

@@ -12,18 +12,16 @@ import argparse
 import json
 import sys
 
+import pyplot
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("jsonl")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_blocks.py: matplotlib is missing: sudo apt-get install python3-matplotlib", file=sys.stderr)
+    plt = pyplot.load("plot_blocks.py")
+    if plt is None:
         return 3
     points = {}
     with open(args.jsonl) as f:

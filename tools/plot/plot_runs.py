@@ -16,6 +16,8 @@ import re
 import statistics
 import sys
 
+import pyplot
+
 
 def read_metrics(run_dir):
     rows = []
@@ -49,12 +51,8 @@ def main():
     parser.add_argument("--title", default="")
     parser.add_argument("runs", nargs="+", help="LABEL=RUN_DIR")
     args = parser.parse_args()
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("plot_runs.py: matplotlib is missing (Debian: apt-get install python3-matplotlib)", file=sys.stderr)
+    plt = pyplot.load("plot_runs.py")
+    if plt is None:
         return 3
 
     runs = []
