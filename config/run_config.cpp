@@ -1,6 +1,7 @@
 #include "config/run_config.h"
 
 #include <algorithm>
+#include <cmath>
 #include <regex>
 
 #include "config/edit_distance.h"
@@ -55,6 +56,22 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(dropout >= 0 && dropout < 1, "dropout", dropout, kUnitOpen);
   v.require(norm_eps > 0, "norm_eps", norm_eps, kPositive);
   v.require(mlp_ratio > 0, "mlp_ratio", mlp_ratio, kPositive);
+  v.require(mlp_blocks > 0, "mlp_blocks", mlp_blocks, kPositive);
+  const bool has_mlp = block == BlockKind::transformer && mlp != MlpKind::none;
+  // Only blockdiag_glu reads mlp_blocks: another value with any other MLP would be accepted and do nothing.
+  v.require(mlp_blocks == ModelConfig{}.mlp_blocks || (has_mlp && mlp == MlpKind::blockdiag_glu), "mlp_blocks",
+            mlp_blocks,
+            cat("is only read by model.mlp: blockdiag_glu (the model has ",
+                has_mlp ? cat("model.mlp: ", enum_name(mlp)) : std::string("no MLP"), "); remove it"));
+  const int64_t hidden = mlp_ratio * n_embd;
+  v.require(mlp != MlpKind::blockdiag_glu || (mlp_blocks > 0 && n_embd % mlp_blocks == 0 && hidden % mlp_blocks == 0),
+            "mlp_blocks", mlp_blocks,
+            cat("must divide model.n_embd (", n_embd, ") and the hidden width model.mlp_ratio * model.n_embd (", hidden,
+                ") for model.mlp: blockdiag_glu"));
+  const auto root = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(n_embd))));
+  v.require(mlp != MlpKind::monarch_glu || root * root == n_embd, "mlp", mlp,
+            cat("needs model.n_embd = b² (16, 64, 256, 1024, ...) for its Monarch weights, but model.n_embd is ",
+                n_embd, "; use blockdiag_glu, or a square width"));
   v.require(rope_base > 1, "rope_base", rope_base, "must be > 1");
   v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
             cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));

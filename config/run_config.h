@@ -17,7 +17,7 @@
 namespace sf {
 
 enum class NormKind { layernorm, rmsnorm };
-enum class MlpKind { gelu, swiglu, none };
+enum class MlpKind { gelu, swiglu, blockdiag_glu, monarch_glu, none };
 enum class GeluKind { erf, tanh };
 enum class PosKind { learned, sinusoidal, rope, alibi, none };
 enum class TokenizerKind { character, byte, sentencepiece };
@@ -29,7 +29,9 @@ enum class InitKind { gpt2, pytorch };
 enum class Precision { fp32, bf16 };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
-constexpr std::array<std::string_view, 3> enum_names(MlpKind) { return {"gelu", "swiglu", "none"}; }
+constexpr std::array<std::string_view, 5> enum_names(MlpKind) {
+  return {"gelu", "swiglu", "blockdiag_glu", "monarch_glu", "none"};
+}
 constexpr std::array<std::string_view, 2> enum_names(GeluKind) { return {"erf", "tanh"}; }
 constexpr std::array<std::string_view, 5> enum_names(PosKind) {
   return {"learned", "sinusoidal", "rope", "alibi", "none"};
@@ -57,6 +59,7 @@ struct ModelConfig {
   double norm_eps = 1e-5;
   MlpKind mlp = MlpKind::gelu;
   int64_t mlp_ratio = 4;
+  int64_t mlp_blocks = 4;
   GeluKind gelu = GeluKind::erf;
   PosKind pos = PosKind::learned;
   double rope_base = 10000.0;
@@ -85,8 +88,12 @@ struct ModelConfig {
     v("bias", bias, "biases in linear layers and norms");
     v("norm", norm, "normalisation layer");
     v("norm_eps", norm_eps, "epsilon added to the variance in norms");
-    v("mlp", mlp, "feed-forward block");
-    v("mlp_ratio", mlp_ratio, "feed-forward hidden width = mlp_ratio * n_embd (gelu)");
+    v("mlp", mlp,
+      "feed-forward block: gelu (GPT-2), swiglu (LLaMA), blockdiag_glu / monarch_glu (M2's GLU with "
+      "block-diagonal / Monarch weights, layers/mlp.h), none");
+    v("mlp_ratio", mlp_ratio, "feed-forward hidden width = mlp_ratio * n_embd (gelu, blockdiag_glu, monarch_glu)");
+    v("mlp_blocks", mlp_blocks,
+      "blocks of the block-diagonal weights of mlp: blockdiag_glu (must divide n_embd); refused with any other mlp");
     v("gelu", gelu, "GELU form: exact (erf) or the tanh approximation");
     v("pos", pos, "positional encoding");
     v("rope_base", rope_base, "RoPE frequency base");

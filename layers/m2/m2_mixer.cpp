@@ -9,7 +9,9 @@
 namespace sf {
 
 M2Mixer::M2Mixer(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
-    : d_model_(c.n_embd), residual_(c.section<M2Config>().residual_long_conv) {
+    : d_model_(c.n_embd),
+      residual_(c.section<M2Config>().residual_long_conv),
+      fft_(c.section<M2Config>().fft) {
   const M2Config& m2 = c.section<M2Config>();
   const int64_t D = d_model_;
   const Init linear = Init::uniform(1.0 / std::sqrt(static_cast<double>(D)));
@@ -28,14 +30,18 @@ M2Mixer::M2Mixer(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
   b_out_ = register_parameter("out_bias", {D}, linear, dtype);
 }
 
+Variable M2Mixer::long_conv(const Variable& u, const Variable& k) {
+  return fft_ == M2Fft::monarch ? monarch_.forward(u, k) : causal_fft_conv(u, k);
+}
+
 Variable M2Mixer::forward(const Variable& u) {
   SF_CHECK(u.dim() == 3 && u.size(2) == d_model_, "m2: input must be (B, L, ", d_model_, "), got ",
            shape_str(u.shape()));
   const int64_t D = d_model_, L = u.size(1);
   Variable p = causal_conv(linear(u, w_in_, b_in_), conv_weight_, conv_bias_);  // (B, L, 3D)
   Variable x1 = narrow(p, 2, 0, D), x2 = narrow(p, 2, D, D), v = narrow(p, 2, 2 * D, D) * x1;
-  Variable y = (causal_fft_conv(contiguous(v), filter_->forward(L)) + v * beta_) * x2;
-  if (residual_) y = y + causal_fft_conv(u, filter2_->forward(L)) + u * beta2_;
+  Variable y = (long_conv(contiguous(v), filter_->forward(L)) + v * beta_) * x2;
+  if (residual_) y = y + long_conv(u, filter2_->forward(L)) + u * beta2_;
   return linear(y, w_out_, b_out_);
 }
 

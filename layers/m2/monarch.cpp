@@ -1,6 +1,8 @@
 #include "layers/m2/monarch.h"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "autograd/functions.h"
 #include "core/ops.h"
@@ -40,17 +42,34 @@ Tensor monarch_dense(const Tensor& L, const Tensor& R, bool permute_input) {
   return monarch_multiply(Variable(eye), Variable(L), Variable(R), permute_input).data().transpose(0, 1).contiguous();
 }
 
-MonarchLinear::MonarchLinear(int64_t features, bool bias, bool permute_input, DType dtype)
-    : permute_input_(permute_input) {
-  const int64_t b = root_of(features);
-  const Init block = Init::uniform(1.0 / std::sqrt(static_cast<double>(b)));
-  L_ = register_parameter("left", {b, b, b}, block, dtype);
-  R_ = register_parameter("right", {b, b, b}, block, dtype);
-  if (bias) bias_ = register_parameter("bias", {features}, Init::uniform(1.0 / std::sqrt(double(features))), dtype);
+MonarchLinear::MonarchLinear(int64_t in, int64_t out, bool bias, bool permute_input, DType dtype)
+    : in_(in), out_(out), n_(std::min(in, out)), permute_input_(permute_input) {
+  SF_CHECK(n_ > 0 && std::max(in, out) % n_ == 0, "monarch linear: ", in, " -> ", out,
+           ": the larger width must be a multiple of the smaller (a stack of square Monarch maps)");
+  const int64_t b = root_of(n_), maps = std::max(in, out) / n_;
+  const double summed = static_cast<double>(in / n_);
+  const Init block = Init::uniform(std::pow(3.0 / summed, 0.25) / std::sqrt(static_cast<double>(b)));
+  L_ = register_parameter("left", {maps, b, b, b}, block, dtype);
+  R_ = register_parameter("right", {maps, b, b, b}, block, dtype);
+  if (bias) bias_ = register_parameter("bias", {out}, Init::uniform(1.0 / std::sqrt(static_cast<double>(out))), dtype);
 }
 
 Variable MonarchLinear::forward(const Variable& x) const {
-  Variable y = monarch_multiply(x, L_, R_, permute_input_);
+  SF_CHECK(x.size(-1) == in_, "monarch linear: input width must be ", in_, ", got ", shape_str(x.shape()));
+  auto map = [&](int64_t i, const Variable& chunk) {
+    return monarch_multiply(chunk, select(L_, 0, i), select(R_, 0, i), permute_input_);
+  };
+  Variable y;
+  if (out_ > in_) {  // n -> r·n: the maps' outputs side by side
+    std::vector<Variable> outs;
+    for (int64_t i = 0; i < out_ / n_; ++i) outs.push_back(map(i, x));
+    y = cat(outs, -1);
+  } else {  // r·n -> n (r = 1: square): the maps of the input's chunks summed
+    for (int64_t i = 0; i < in_ / n_; ++i) {
+      const Variable term = map(i, in_ == n_ ? x : narrow(x, -1, i * n_, n_));
+      y = y.defined() ? y + term : term;
+    }
+  }
   return bias_.defined() ? y + bias_ : y;
 }
 

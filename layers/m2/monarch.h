@@ -16,20 +16,26 @@ namespace sf {
 // `permute_input`: the P L P R P form; false: P L P R.
 Variable monarch_multiply(const Variable& x, const Variable& L, const Variable& R, bool permute_input);
 
-// The dense n×n matrix of the same map (tests, and what MonarchLinear stands for).
+// The dense n×n matrix of the same map (tests, and what each map of MonarchLinear stands for).
 Tensor monarch_dense(const Tensor& L, const Tensor& R, bool permute_input);
 
-// y = M x + bias with a learned order-2 Monarch M of size n = b² (features in = out = n).
-// Init: each block U(±1/√b), so that M x has the variance of a dense U(±1/√n)-initialised Linear's
-// output (each output entry sums b·b products of two factors); bias U(±1/√n), or none.
+// y = W x + bias for a learned W: in → out made of order-2 Monarch maps of size n = min(in, out) = b².
+// Square (in = out = n): W = M, one Monarch matrix. Rectangular, our construction (the reference's
+// general rectangular factors (k,q,p),(l,s,r) are not implemented): the larger width must be a multiple
+// r of n, and W is a stack of r square maps — n → r·n concatenates the outputs of M_0..M_{r−1} on x;
+// r·n → n sums M_i over the input's n-wide chunks x_i. Weights "left" and "right" (r, b, b, b), map by map.
+// Init: blocks U(±a) with a = (3/c)^{1/4}/√b, c = in/n the number of maps summed into an output, so
+// that each output has the variance of a dense U(±1/√in)-initialised Linear's (each output entry of one
+// map sums b·b products of two factors, each of variance a²/3); bias U(±1/√out), or none.
 class MonarchLinear : public Module {
  public:
-  MonarchLinear(int64_t features, bool bias, bool permute_input, DType dtype = DType::f32);
-  Variable forward(const Variable& x) const;  // (..., n) -> (..., n)
+  MonarchLinear(int64_t in, int64_t out, bool bias, bool permute_input, DType dtype = DType::f32);
+  Variable forward(const Variable& x) const;  // (..., in) -> (..., out)
   const Variable& left() const { return L_; }
   const Variable& right() const { return R_; }
 
  private:
+  int64_t in_, out_, n_;
   bool permute_input_;
   Variable L_, R_, bias_;
 };

@@ -108,6 +108,30 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
                     c.model.n_head = 128;
                   }),
                   "model.pos = rope: needs an even head size");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.mlp_blocks = 0; }), "model.mlp_blocks = 0: must be > 0");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.mlp_blocks = 2; }),
+                  "model.mlp_blocks = 2: is only read by model.mlp: blockdiag_glu (the model has model.mlp: gelu)");
+  EXPECT_CONTAINS(message([](RunConfig& c) {
+                    c.model.mlp_blocks = 2;
+                    c.model.block = BlockKind::plain;
+                  }),
+                  "(the model has no MLP)");
+  EXPECT_CONTAINS(message([](RunConfig& c) {
+                    c.model.mlp = MlpKind::blockdiag_glu;
+                    c.model.mlp_blocks = 3;
+                  }),
+                  "model.mlp_blocks = 3: must divide model.n_embd (128) and the hidden width model.mlp_ratio * "
+                  "model.n_embd (512)");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.mlp = MlpKind::monarch_glu; }),
+                  "model.mlp = monarch_glu: needs model.n_embd = b² (16, 64, 256, 1024, ...)");
+  RunConfig structured;
+  structured.model.mlp = MlpKind::blockdiag_glu;
+  structured.model.mlp_blocks = 8;
+  EXPECT_NO_THROW(structured.validate());
+  structured.model.mlp = MlpKind::monarch_glu;
+  structured.model.mlp_blocks = 4;
+  structured.model.n_embd = 256;
+  EXPECT_NO_THROW(structured.validate());
   RunConfig ok;
   ok.data.val_path = "val.txt";
   ok.data.train_fraction = 1.0;  // allowed once a separate validation file is given

@@ -83,16 +83,25 @@ TEST(Mlp, SwigluHiddenWidth) {
 
 TEST(Mlp, GradcheckEveryKind) {
   ModelConfig c = test::tiny_config();
-  c.n_embd = 4;
+  c.n_embd = 4;  // = 2², for monarch_glu
   c.bias = true;
+  c.mlp_blocks = 2;
   for (auto [kind, gelu] : {std::pair{MlpKind::gelu, GeluKind::erf}, std::pair{MlpKind::gelu, GeluKind::tanh},
-                            std::pair{MlpKind::swiglu, GeluKind::erf}}) {
+                            std::pair{MlpKind::swiglu, GeluKind::erf}, std::pair{MlpKind::blockdiag_glu, GeluKind::erf},
+                            std::pair{MlpKind::monarch_glu, GeluKind::tanh}}) {
     c.mlp = kind;
     c.gelu = gelu;
     Mlp mlp(c, DType::f64);
     if (kind == MlpKind::swiglu) {
       EXPECT_EQ(test::names_of(mlp), (std::vector<std::string>{"w1.weight", "w3.weight", "w2.weight"}));
       EXPECT_EQ(mlp.hidden(), 256);
+    } else if (kind == MlpKind::blockdiag_glu) {
+      EXPECT_EQ(test::names_of(mlp), (std::vector<std::string>{"gate.weight", "out.weight", "out.bias"}));
+      EXPECT_EQ(mlp.hidden(), 16);
+    } else if (kind == MlpKind::monarch_glu) {
+      EXPECT_EQ(test::names_of(mlp),
+                (std::vector<std::string>{"gate.left", "gate.right", "out.left", "out.right", "out.bias"}));
+      EXPECT_EQ(mlp.hidden(), 16);
     } else {
       EXPECT_EQ(test::names_of(mlp), (std::vector<std::string>{"fc.weight", "fc.bias", "proj.weight", "proj.bias"}));
       EXPECT_EQ(mlp.hidden(), 16);

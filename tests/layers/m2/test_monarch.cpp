@@ -53,10 +53,47 @@ TEST(Monarch, Gradcheck) {
 }
 
 TEST(Monarch, LinearNeedsASquareWidthAndHasTwoNToTheThreeHalvesWeights) {
-  MonarchLinear m(16, true, true, DType::f64);
+  MonarchLinear m(16, 16, true, true, DType::f64);
   EXPECT_EQ(m.num_parameters(), 2 * 64 + 16);
-  EXPECT_NE(test::error_of([] { MonarchLinear(12, false, true); }).find("12 is not a perfect square"),
+  EXPECT_NE(test::error_of([] { MonarchLinear(12, 12, false, true); }).find("12 is not a perfect square"),
             std::string::npos);
+  EXPECT_NE(test::error_of([] { MonarchLinear(16, 40, false, true); }).find("must be a multiple of the smaller"),
+            std::string::npos);
+}
+
+// Our rectangular construction: n -> r·n stacks r square maps' outputs, r·n -> n sums them over the
+// input's chunks. Each against the dense matrix assembled from monarch_dense of every map.
+TEST(Monarch, RectangularLinearIsAStackOfSquareMaps) {
+  for (bool permute_input : {false, true}) {
+    for (auto [in, out] : {std::pair<int64_t, int64_t>{9, 27}, std::pair<int64_t, int64_t>{27, 9}}) {
+      MonarchLinear m(in, out, true, permute_input, DType::f64);
+      m.init_parameters(3);
+      const int64_t n = 9, maps = std::max(in, out) / n;
+      EXPECT_EQ(m.num_parameters(), maps * 2 * 27 + out);
+      Tensor W = zeros({out, in}, DType::f64);
+      for (int64_t i = 0; i < maps; ++i) {
+        const Tensor M = monarch_dense(m.left().data().select(0, i), m.right().data().select(0, i), permute_input);
+        (out > in ? W.narrow(0, i * n, n) : W.narrow(1, i * n, n)).copy_(M);
+      }
+      const Tensor x = test::randn({2, 3, in}, 10);
+      const Tensor bias = m.named_parameters()[2].second.data();
+      EXPECT_LT(max_abs_diff(m.forward(Variable(x)).data(), matmul(x, W, false, true) + bias), 1e-12)
+          << in << " -> " << out;
+      GradcheckResult r = gradcheck([&] { return sum(m.forward(Variable(x)) * Variable(test::randn({2, 3, out}, 11))); },
+                                    m.parameters());
+      EXPECT_TRUE(r.ok) << r.report;
+    }
+  }
+}
+
+// Blocks U(±(3/c)^{1/4}/√b) give each output the variance of a dense U(±1/√in) Linear's: var(x)/3.
+TEST(Monarch, LinearInitMatchesTheVarianceOfADenseLinear) {
+  for (auto [in, out] : {std::pair<int64_t, int64_t>{64, 64}, std::pair<int64_t, int64_t>{256, 64}}) {
+    MonarchLinear m(in, out, false, false, DType::f64);
+    m.init_parameters(5);
+    const Tensor y = m.forward(Variable(test::randn({4096, in}, 6))).data();
+    EXPECT_NEAR(mean(y * y).item<double>(), 1.0 / 3.0, 0.03) << in << " -> " << out;
+  }
 }
 
 TEST(BlockdiagLinear, EqualsTheDenseBlockDiagonalMatrix) {
