@@ -4,10 +4,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/config_diff.h"
 #include "config/yaml_binder.h"
 #include "core/error.h"
 
@@ -202,6 +204,12 @@ RunConfig run_config_from_yaml(const std::string& text, const std::string& sourc
   if (doc.IsMap() && doc["defaults"].IsDefined())
     ctx.fail(doc["defaults"].Mark(), "'defaults' is resolved only when loading a recipe file");
   apply_document(doc, ctx, {}, config);
+  // A stored config names every key, its defaults too; the rules that refuse a key the rest of the config
+  // ignores ("model.block: plain has no MLP") must see what was chosen, so a key the text holds at its
+  // built-in default counts as unset, as it did when the run's recipe was first checked.
+  std::set<std::string> chosen;
+  for (const ConfigDifference& d : config_differences(RunConfig{}, config)) chosen.insert(d.key);
+  std::erase_if(where, [&](const auto& entry) { return !chosen.contains(entry.first); });
   const BindContext cli = context_for("command line", false, &where);
   for (const std::string& o : overrides) apply_document(override_document(o), cli, fs::current_path(), config);
   config.validate(where);

@@ -46,7 +46,8 @@ LoadedConfig load_run_config(const std::string& recipe_path, const std::vector<s
 // A config from YAML text without `defaults:`, e.g. to_yaml() output stored in a checkpoint, with
 // `overrides` applied as load_run_config does; validated. `source` names the text in messages. The
 // text's paths are kept as written (it has no directory of its own); `where`, when given, receives
-// where each key was set.
+// where each key was set. A key the text holds at its built-in default counts as not set (a stored
+// config lists every key), so the rules against keys that would be ignored see what was chosen.
 RunConfig run_config_from_yaml(const std::string& text, const std::string& source,
                                const std::vector<std::string>& overrides = {}, Provenance* where = nullptr);
 

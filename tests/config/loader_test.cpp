@@ -264,5 +264,21 @@ TEST_F(RecipeTree, AStoredConfigKeepsItsPathsAndResolvesOverrides) {
   EXPECT_EQ(c.data.val_path, (std::filesystem::current_path() / "v.txt").string());
 }
 
+// A stored config lists every key, defaults included (model.mlp: gelu for a plain block): reloading it for
+// eval or --resume must not trip the rules against keys the rest of the config ignores, which a key
+// chosen on the command line still does.
+TEST_F(RecipeTree, AStoredConfigWithDefaultsOfIgnoredKeysReloads) {
+  for (const std::vector<std::string>& chosen : std::vector<std::vector<std::string>>{
+           {"model.block=plain"}, {"model.block=bare"}, {"model.init=pytorch"}}) {
+    const RunConfig c = run_config_from_yaml("{}", "recipe", chosen);
+    const std::string stored = to_yaml(c);
+    EXPECT_CONTAINS(stored, "init_std: 0.02");
+    EXPECT_EQ(run_config_from_yaml(stored, "ckpt.h5:/config"), c) << chosen[0];
+  }
+  const std::string plain = to_yaml(run_config_from_yaml("{}", "recipe", {"model.block=plain"}));
+  EXPECT_CONTAINS(error_of([&] { run_config_from_yaml(plain, "ckpt.h5:/config", {"model.mlp=swiglu"}); }),
+                  "command line: model.mlp = swiglu: model.block: plain has no MLP");
+}
+
 }  // namespace
 }  // namespace sf

@@ -165,4 +165,21 @@ TEST(Cli, TrainEndsWithASampleAndTheCheckpointPath) {
   EXPECT_EQ(quiet.output.find("sample of"), std::string::npos) << quiet.output;
 }
 
+// Checkpoints store every key, defaults included: eval and --resume of runs whose block or init makes
+// some keys unused (model.mlp for plain and bare blocks, model.init_std for model.init: pytorch) must
+// load them (the plain block's were refused: "model.block: plain has no MLP").
+TEST(Cli, EvalAndResumeLoadCheckpointsWhoseConfigLeavesKeysUnused) {
+  const sf::test::TempDir tmp("unused_keys");
+  const std::string recipe = sf::test::write_tiny_recipe(tmp.path, "steps: 2, checkpoint_every: 2, eval_every: 2");
+  for (const std::string& choice : {"model.block=plain", "model.block=bare", "model.init=pytorch"}) {
+    const std::string out = tmp.path + "/" + choice.substr(6);
+    Outcome train = seqforge("train " + recipe + " " + choice + " --sample 0 --out " + out);
+    ASSERT_EQ(train.exit_code, 0) << choice << "\n" << train.output;
+    Outcome eval = seqforge("eval " + out + "/checkpoints/step_000002.h5");
+    EXPECT_EQ(eval.exit_code, 0) << choice << "\n" << eval.output;
+    Outcome resume = seqforge("train " + recipe + " " + choice + " train.steps=3 --sample 0 --resume --out " + out);
+    EXPECT_EQ(resume.exit_code, 0) << choice << "\n" << resume.output;
+  }
+}
+
 }  // namespace
