@@ -58,11 +58,17 @@ void ModelConfig::validate(const Validator& v) const {
   v.require(mlp_ratio > 0, "mlp_ratio", mlp_ratio, kPositive);
   v.require(mlp_blocks > 0, "mlp_blocks", mlp_blocks, kPositive);
   const bool has_mlp = block == BlockKind::transformer && mlp != MlpKind::none;
+  const std::string mlp_text = has_mlp ? cat("model.mlp: ", enum_name(mlp)) : std::string("no MLP");
   // Only blockdiag_glu reads mlp_blocks: another value with any other MLP would be accepted and do nothing.
   v.require(mlp_blocks == ModelConfig{}.mlp_blocks || (has_mlp && mlp == MlpKind::blockdiag_glu), "mlp_blocks",
             mlp_blocks,
-            cat("is only read by model.mlp: blockdiag_glu (the model has ",
-                has_mlp ? cat("model.mlp: ", enum_name(mlp)) : std::string("no MLP"), "); remove it"));
+            cat("is only read by model.mlp: blockdiag_glu (the model has ", mlp_text, "); remove it"));
+  // mlp_ratio and gelu size and shape the GELU MLPs; SwiGLU has its own width and activation.
+  const bool gelu_mlp = has_mlp && mlp != MlpKind::swiglu;
+  v.require(mlp_ratio == ModelConfig{}.mlp_ratio || gelu_mlp, "mlp_ratio", mlp_ratio,
+            cat("is only read by the gelu, blockdiag_glu and monarch_glu MLPs (the model has ", mlp_text, "); remove it"));
+  v.require(gelu == ModelConfig{}.gelu || gelu_mlp, "gelu", gelu,
+            cat("is only read by the gelu, blockdiag_glu and monarch_glu MLPs (the model has ", mlp_text, "); remove it"));
   const int64_t hidden = mlp_ratio * n_embd;
   v.require(mlp != MlpKind::blockdiag_glu || (mlp_blocks > 0 && n_embd % mlp_blocks == 0 && hidden % mlp_blocks == 0),
             "mlp_blocks", mlp_blocks,

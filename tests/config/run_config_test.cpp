@@ -54,7 +54,7 @@ TEST(RunConfig, ToYamlRoundTripsEveryFieldType) {
   c.model.dropout = 0.1;
   c.model.bias = true;
   c.model.norm = NormKind::rmsnorm;
-  c.model.mlp = MlpKind::swiglu;
+  c.model.mlp = MlpKind::blockdiag_glu;  // a GELU MLP, so that model.gelu is read
   c.model.gelu = GeluKind::tanh;
   c.model.pos = PosKind::rope;
   c.model.init_std = 1.0 / 3.0;

@@ -94,6 +94,12 @@ const Case kCases[] = {
      "command line: model.mlp = monarch_glu: needs model.n_embd = b²", 1, "", true},
     {"m2_unknown_fft", nullptr, "train {tiny} model.mixer=m2 model.m2.fft=dft --dry-run", "fft, monarch", 1, "",
      true},
+    {"mlp_ratio_with_swiglu", nullptr, "train {tiny} model.mlp=swiglu model.mlp_ratio=2 --dry-run",
+     "command line: model.mlp_ratio = 2: is only read by the gelu, blockdiag_glu and monarch_glu MLPs (the model has "
+     "model.mlp: swiglu)", 1, "", true},
+    {"gelu_without_mlp", nullptr, "train {tiny} model.mlp=none model.gelu=tanh --dry-run",
+     "command line: model.gelu = tanh: is only read by the gelu, blockdiag_glu and monarch_glu MLPs (the model has no MLP)",
+     1, "", true},
     {"override_without_equals", nullptr, "train {tiny} model.n_layer", "key.sub=value"},
     {"override_unknown_key", nullptr, "train {tiny} model.n_layr=2", "n_layer"},
     {"curriculum_on_text", nullptr, "train {tiny} data.task.curriculum_min_len=4 data.task.curriculum_steps=9",
