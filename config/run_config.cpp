@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <regex>
+#include <set>
 
+#include "config/config_diff.h"
 #include "config/edit_distance.h"
 #include "config/section_registry.h"
 #include "core/error.h"
@@ -178,6 +180,25 @@ void RunConfig::validate(const Provenance& where) const {
   const Validator t("train", where);
   t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,
             cat("must be <= model.block_size (", model.block_size, ")"));
+  // A mixer family's section (model.ssm, model.rnn, ...) set away from its defaults while no block uses
+  // one of the family's mixers would be accepted and do nothing.
+  std::set<std::string> used;
+  for (const std::string& m : model.layers.empty() ? std::vector<std::string>{model.mixer} : model.layers)
+    used.insert(mixer_section(m));
+  std::set<std::string> family_sections;
+  for (const SectionRegistration& r : registered_sections())
+    if (r.parent == "model") family_sections.insert(r.key);
+  const Validator m("model", where);
+  for (const ConfigDifference& d : config_differences(RunConfig{}, *this)) {
+    if (d.key.rfind("model.", 0) != 0) continue;
+    const std::string rest = d.key.substr(6), section = rest.substr(0, rest.find('.'));
+    if (!family_sections.contains(section) || used.contains(section)) continue;
+    std::string readers;
+    for (const std::string& name : registered_mixer_names())
+      if (mixer_section(name) == section) readers += (readers.empty() ? "" : ", ") + name;
+    if (readers.empty()) continue;  // a section no mixer reads is not a family's
+    m.require_written(false, rest, d.after, cat("no block uses a mixer that reads model.", section, " (", readers, "); remove it"));
+  }
   const Validator task("data.task", where);
   task.require(data.task.curriculum_min_len == 0 || !is_token_dataset(data.dataset), "curriculum_min_len",
                data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));

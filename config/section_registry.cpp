@@ -1,6 +1,7 @@
 #include "config/section_registry.h"
 
 #include <algorithm>
+#include <map>
 
 #include "core/error.h"
 
@@ -19,6 +20,11 @@ std::vector<std::string>& mixer_names() {
   return all;
 }
 
+std::map<std::string, std::string>& mixer_sections() {
+  static std::map<std::string, std::string> all;
+  return all;
+}
+
 }  // namespace
 
 void register_section(SectionRegistration r) {
@@ -30,12 +36,18 @@ void register_section(SectionRegistration r) {
 
 const std::vector<SectionRegistration>& registered_sections() { return sections(); }
 
-void register_mixer_name(const std::string& name) {
+void register_mixer_name(const std::string& name, const std::string& section) {
   SF_CHECK(std::find(mixer_names().begin(), mixer_names().end(), name) == mixer_names().end(), "mixer '", name,
            "' is registered twice");
   mixer_names().push_back(name);
+  mixer_sections()[name] = section;
 }
 
 const std::vector<std::string>& registered_mixer_names() { return mixer_names(); }
+
+std::string mixer_section(const std::string& name) {
+  const auto it = mixer_sections().find(name);
+  return it == mixer_sections().end() ? "" : it->second;
+}
 
 }  // namespace sf

@@ -43,10 +43,13 @@ void register_section(SectionRegistration registration);
 // In registration order.
 const std::vector<SectionRegistration>& registered_sections();
 
-// Throws sf::Error on a name registered twice.
-void register_mixer_name(const std::string& name);
+// Throws sf::Error on a name registered twice. `section`: the key under model of its family's section
+// ("ssm" for mamba), "" when it reads none.
+void register_mixer_name(const std::string& name, const std::string& section = "");
 // In registration order: what model.mixer and model.layers accept.
 const std::vector<std::string>& registered_mixer_names();
+// The section a registered mixer reads ("" for none or an unknown name).
+std::string mixer_section(const std::string& name);
 
 namespace detail {
 

@@ -22,6 +22,11 @@ class Validator {
     if (!ok) fail(key, value_text(value), rule);
   }
 
+  // As require(), for a value already written as text (value_text(), a ConfigDifference's).
+  void require_written(bool ok, std::string_view key, const std::string& written, const std::string& rule) const {
+    if (!ok) fail(key, written, rule);
+  }
+
   // Whether a file or the command line set `key` (a default left alone was set by nobody).
   bool is_set(std::string_view key) const { return where_->count(join_key(section_, key)) > 0; }
 

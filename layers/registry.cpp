@@ -12,14 +12,16 @@ SF_MIXER_FAMILIES(SF_DECLARE_FAMILY)
 #undef SF_DECLARE_FAMILY
 
 void MixerRegistrar::mixer(const char* name, MixerFactory make) {
-  register_mixer_name(name);  // the config layer checks model.mixer and model.layers against these
+  register_mixer_name(name, family_section);  // the config layer checks model.mixer and model.layers against these
   entries.push_back({name, std::move(make)});
 }
 
 const std::vector<MixerEntry>& mixer_registry() {
   static const std::vector<MixerEntry> table = [] {
     MixerRegistrar registrar;
-#define SF_REGISTER_FAMILY(family) register_##family(registrar);
+#define SF_REGISTER_FAMILY(family)    \
+  registrar.family_section.clear(); \
+  register_##family(registrar);
     SF_MIXER_FAMILIES(SF_REGISTER_FAMILY)
 #undef SF_REGISTER_FAMILY
     return std::move(registrar.entries);

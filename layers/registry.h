@@ -32,14 +32,17 @@ struct MixerEntry {
 class MixerRegistrar {
  public:
   // model.<key> holds S (config/section_registry.h): bound, listed, written and validated with the model.
+  // The family's mixers registered after it read it.
   template <RegistrableSection S>
   void section(std::string key, std::string doc) {
+    family_section = key;
     register_config_section<S>("model", std::move(key), std::move(doc));
   }
   // A mixer model.mixer and model.layers may name.
   void mixer(const char* name, MixerFactory make);
 
   std::vector<MixerEntry> entries;  // in registration order
+  std::string family_section;       // the section of the family being registered ("" before its section)
 };
 
 // Every registered mixer, in registration order (families in SF_MIXER_FAMILIES order).

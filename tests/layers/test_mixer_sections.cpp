@@ -27,7 +27,8 @@ TEST(MixerSections, TheConfigAcceptsExactlyTheRegisteredMixers) {
 }
 
 TEST(MixerSections, EachFamilysKeysBindUnderItsSection) {
-  const RunConfig c = from_yaml("model:\n  mixer: mamba\n  ssm: {d_state: 8, init: s4d_inv}\n  rnn:\n    block: gated\n");
+  const RunConfig c = from_yaml(
+      "model:\n  n_layer: 2\n  layers: [mamba, paragru]\n  ssm: {d_state: 8, init: s4d_inv}\n  rnn:\n    block: gated\n");
   EXPECT_EQ(c.model.section<SsmConfig>().d_state, 8);
   EXPECT_EQ(c.model.section<SsmConfig>().init, SsmInit::s4d_inv);
   EXPECT_EQ(c.model.section<RnnConfig>().block, RnnBlock::gated);

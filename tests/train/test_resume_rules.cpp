@@ -71,7 +71,7 @@ const Case kCases[] = {
     {"allowed_section", {"optim.lr=0.003", "optim.beta2=0.95"}, {"optim"}, true,
      "resume: changed optim.lr 0.001 -> 0.003 (--allow-change), optim.beta2 0.99 -> 0.95 (--allow-change)"},
     {"allowed_nested_section", {"model.rnn.heads=8"}, {"model.rnn"}, true,
-     "resume: changed model.rnn.heads 4 -> 8 (--allow-change)"},
+     "resume: changed model.rnn.heads 4 -> 8 (--allow-change)", "", {"model.mixer=gru"}},
     {"allowed_key_leaves_others_refused", {"optim.lr=0.003", "train.batch_size=48"}, {"optim.lr"}, false,
      "\n  train.batch_size: checkpoint 12, now 48\n", "optim.lr:"},
     {"allow_entry_is_no_prefix_of_a_key", {"optim.lr=0.003"}, {"optim.l"}, false,

@@ -22,6 +22,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "autograd/functions.h"
+#include "config/section_registry.h"
 #include "autograd/gradcheck.h"
 #include "config/loader.h"
 #include "config/yaml_writer.h"
@@ -108,7 +109,14 @@ void PrintTo(const Row& row, std::ostream* os) {
 std::vector<Row> contract_rows() {
   std::vector<Row> rows;
   for (const MixerEntry& e : mixer_registry()) {
-    std::vector<std::string> base = kBase;
+    // kBase's keys of the sections this mixer reads (model.ssm for mamba, none for attention): a family
+    // section set for a mixer that does not read it is refused.
+    std::vector<std::string> base;
+    for (const std::string& o : kBase) {
+      const std::string key = o.substr(0, o.find('=')), section = key.substr(6, key.find('.', 6) - 6);
+      const bool family = key.find('.', 6) != std::string::npos;
+      if (!family || section == mixer_section(e.name)) base.push_back(o);
+    }
     base.push_back(std::string("model.mixer=") + e.name);
     const auto it = kVariants.find(e.name);
     if (it == kVariants.end()) {
