@@ -20,9 +20,9 @@ Variable monarch_multiply(const Variable& x, const Variable& L, const Variable& 
 Tensor monarch_dense(const Tensor& L, const Tensor& R, bool permute_input);
 
 // y = W x + bias for a learned W: in → out made of order-2 Monarch maps of size n = min(in, out) = b².
-// Square (in = out = n): W = M, one Monarch matrix. Rectangular, our construction (the reference's
-// general rectangular factors (k,q,p),(l,s,r) are not implemented): the larger width must be a multiple
-// r of n, and W is a stack of r square maps — n → r·n concatenates the outputs of M_0..M_{r−1} on x;
+// Square (in = out = n): W = M, one Monarch matrix. Rectangular widths are our construction, a stack
+// of square maps (not the general rectangular factors (k,q,p),(l,s,r) of Dao et al., a different
+// parametrisation): the larger width must be a multiple r of n, and W is a stack of r square maps — n → r·n concatenates the outputs of M_0..M_{r−1} on x;
 // r·n → n sums M_i over the input's n-wide chunks x_i. Weights "left" and "right" (r, b, b, b), map by map.
 // Init: blocks U(±a) with a = (3/c)^{1/4}/√b, c = in/n the number of maps summed into an output, so
 // that each output has the variance of a dense U(±1/√in)-initialised Linear's (each output entry of one
