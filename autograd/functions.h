@@ -38,6 +38,9 @@ inline Variable gelu(const Variable& x, bool tanh_approx = false) {
   return unary(tanh_approx ? UnaryOp::gelu_tanh : UnaryOp::gelu_erf, x);
 }
 inline Variable silu(const Variable& x) { return unary(UnaryOp::silu, x); }
+// φ'(x) of GELU (erf form) and SiLU as differentiable ops (their own gradients use φ'').
+inline Variable gelu_grad(const Variable& x) { return unary(UnaryOp::gelu_erf_grad, x); }
+inline Variable silu_grad(const Variable& x) { return unary(UnaryOp::silu_grad, x); }
 inline Variable softplus(const Variable& x) { return unary(UnaryOp::softplus, x); }
 inline Variable abs(const Variable& x) { return unary(UnaryOp::abs, x); }
 inline Variable square(const Variable& x) { return unary(UnaryOp::square, x); }

@@ -98,6 +98,22 @@ struct Silu {
     return s * (T(1) + x * (T(1) - s));
   }
 };
+// The activations' derivatives as ops of their own, so that a gradient computed inside the forward pass
+// (Titans' inner update, layers/titans/) is itself differentiable: their df are GELU'' and SiLU''.
+struct GeluErfGrad {
+  template <class T> SF_HD static T f(T x) { return d_gelu_erf(x); }
+  template <class T> SF_HD static T df(T x) {
+    const T inv_sqrt2pi = T(0.39894228040143267794);
+    return inv_sqrt2pi * exp(T(-0.5) * x * x) * (T(2) - x * x);
+  }
+};
+struct SiluGrad {
+  template <class T> SF_HD static T f(T x) { return Silu::df(x); }
+  template <class T> SF_HD static T df(T x) {
+    T s = Sigmoid::f(x);
+    return s * (T(1) - s) * (T(2) + x * (T(1) - T(2) * s));
+  }
+};
 struct Softplus {
   // log(1 + e^x) without overflow: for large x it is x.
   template <class T> SF_HD static T f(T x) { return x > T(20) ? x : log1p(exp(x)); }

@@ -27,6 +27,8 @@
   X(gelu_tanh,  GeluTanh,   false, real)         \
   X(gelu_erf,   GeluErf,    false, real)         \
   X(silu,       Silu,       false, real)         \
+  X(gelu_erf_grad, GeluErfGrad, false, real)     \
+  X(silu_grad,  SiluGrad,   false, real)         \
   X(softplus,   Softplus,   false, real)         \
   X(abs,        Abs,        true,  real)         \
   X(sign,       Sign,       true,  real)         \

@@ -5,7 +5,7 @@ namespace sf {
 // The mixer families, in registry order: X(f) stands for register_f(MixerRegistrar&) in
 // layers/f/registration.cpp. A new family adds its name here, the one line it writes outside its
 // folder; a new mixer in an existing family adds none.
-#define SF_MIXER_FAMILIES(X) X(transformer) X(ssm) X(rnn) X(gam) X(m2)
+#define SF_MIXER_FAMILIES(X) X(transformer) X(ssm) X(rnn) X(gam) X(m2) X(titans)
 
 #define SF_DECLARE_FAMILY(family) void register_##family(MixerRegistrar&);
 SF_MIXER_FAMILIES(SF_DECLARE_FAMILY)

@@ -29,6 +29,8 @@ double ref_unary(UnaryOp op, double x) {
     case UnaryOp::gelu_tanh: return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
     case UnaryOp::gelu_erf: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
     case UnaryOp::silu: return x / (1 + std::exp(-x));
+    case UnaryOp::gelu_erf_grad: return 0.5 * (1 + std::erf(x / std::sqrt(2.0))) + x * std::exp(-0.5 * x * x) / std::sqrt(2 * M_PI);
+    case UnaryOp::silu_grad: return (1 + x * std::exp(-x) / (1 + std::exp(-x))) / (1 + std::exp(-x));
     case UnaryOp::softplus: return std::log1p(std::exp(x));
     case UnaryOp::abs: return std::abs(x);
     case UnaryOp::sign: return (x > 0) - (x < 0);

@@ -46,7 +46,8 @@ const std::vector<std::string> kBase = {
     "model.bias=true",         "model.ssm.d_state=4",   "model.ssm.chunk=3",           "model.rnn.heads=2",
     "model.rnn.chunk=4",       "model.rnn.layers=2",    "model.rnn.max_newton_iters=30", "model.rnn.tol=1e-14",
     "model.rnn.d_conv=3",      "model.gam.slots=5",     "model.gam.tile_rows=4",
-    "model.m2.filter_order=6",
+    "model.m2.filter_order=6",    "model.titans.chunk=4",  "model.titans.memory_expansion=2",
+    "model.titans.persistent=2",
 };
 
 // Variants per mixer name: {row suffix, overrides}. A mixer without an entry gets one row with kBase
@@ -68,6 +69,16 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
      {{"", {"model.m2.residual_long_conv=true"}},
       {"no_residual_conv", {"model.m2.residual_long_conv=false"}},
       {"monarch_dft", {"model.m2.fft=monarch"}}}},
+    {"titans_lmm",
+     {{"", {}},
+      {"no_momentum", {"model.titans.momentum=false"}},
+      {"no_forget", {"model.titans.forget=false"}},
+      {"linear_memory", {"model.titans.memory_depth=1"}},
+      {"no_conv", {"model.titans.conv=false"}},
+      {"no_persistent", {"model.titans.persistent=0"}},
+      {"chunk_start_read", {"model.titans.read=chunk_start"}},
+      {"silu_sum", {"model.titans.activation=silu", "model.titans.loss=sum"}},
+      {"no_recompute", {"model.titans.recompute=false"}}}},
     {"paragru",
      {{"sequential_cell", {"model.rnn.mode=sequential", "model.rnn.block=cell"}},
       {"parallel_cell", {"model.rnn.mode=parallel", "model.rnn.block=cell"}},
