@@ -11,19 +11,22 @@ namespace {
 
 // Nodes in an order where every node comes before the nodes that produced its inputs. Owning
 // pointers: releasing a node's inputs during backward must not free nodes still to be visited.
-std::vector<std::shared_ptr<Node>> topological_order(const std::shared_ptr<Node>& root) {
+std::vector<std::shared_ptr<Node>> topological_order(const std::vector<std::shared_ptr<Node>>& roots) {
   std::vector<std::shared_ptr<Node>> post;
-  std::unordered_set<Node*> seen{root.get()};
-  std::vector<std::pair<std::shared_ptr<Node>, size_t>> stack{{root, 0}};
-  while (!stack.empty()) {  // iterative DFS: RNN graphs are thousands of nodes deep
-    auto& [node, next] = stack.back();
-    if (next < node->inputs.size()) {
-      const Variable& in = node->inputs[next++];
-      if (in.defined() && in.grad_fn() && seen.insert(in.grad_fn().get()).second)
-        stack.emplace_back(in.grad_fn(), 0);
-    } else {
-      post.push_back(node);
-      stack.pop_back();
+  std::unordered_set<Node*> seen;
+  for (const auto& root : roots) {
+    if (!seen.insert(root.get()).second) continue;
+    std::vector<std::pair<std::shared_ptr<Node>, size_t>> stack{{root, 0}};
+    while (!stack.empty()) {  // iterative DFS: RNN graphs are thousands of nodes deep
+      auto& [node, next] = stack.back();
+      if (next < node->inputs.size()) {
+        const Variable& in = node->inputs[next++];
+        if (in.defined() && in.grad_fn() && seen.insert(in.grad_fn().get()).second)
+          stack.emplace_back(in.grad_fn(), 0);
+      } else {
+        post.push_back(node);
+        stack.pop_back();
+      }
     }
   }
   return {post.rbegin(), post.rend()};
@@ -53,20 +56,33 @@ void Variable::backward(const Tensor& grad, bool retain_graph) const {
              shape_str(shape()));
     g = ones(shape(), dtype(), device());
   }
-  SF_CHECK(g.shape() == shape(), "backward: gradient shape ", shape_str(g.shape()), " != output shape ",
-           shape_str(shape()));
-  if (is_leaf()) {
-    accumulate_leaf(impl_.get(), g);
-    return;
+  sf::backward({*this}, {g}, retain_graph);
+}
+
+void backward(const std::vector<Variable>& outputs, const std::vector<Tensor>& grads, bool retain_graph) {
+  SF_CHECK(outputs.size() == grads.size(), "backward: ", outputs.size(), " outputs but ", grads.size(), " gradients");
+  std::unordered_map<Node*, Tensor> grads_of;  // gradient reaching each node's output so far
+  std::vector<std::shared_ptr<Node>> roots;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Variable& out = outputs[i];
+    if (!out.requires_grad() || !grads[i].defined()) continue;
+    SF_CHECK(grads[i].shape() == out.shape(), "backward: gradient shape ", shape_str(grads[i].shape()),
+             " != output shape ", shape_str(out.shape()));
+    if (out.is_leaf()) {
+      accumulate_leaf(out.impl(), grads[i]);
+      continue;
+    }
+    auto [slot, fresh] = grads_of.try_emplace(out.grad_fn().get(), grads[i]);
+    if (!fresh) slot->second = add(slot->second, grads[i]);
+    roots.push_back(out.grad_fn());
   }
   NoGradGuard no_grad;  // backward closures compute with Tensors; nothing they do is recorded
-  std::unordered_map<Node*, Tensor> grads{{impl_->grad_fn.get(), g}};
-  for (const auto& owner : topological_order(impl_->grad_fn)) {
+  for (const auto& owner : topological_order(roots)) {
     Node* node = owner.get();
-    auto it = grads.find(node);
-    if (it == grads.end()) continue;  // no gradient reached this node
+    auto it = grads_of.find(node);
+    if (it == grads_of.end()) continue;  // no gradient reached this node
     Tensor gout = std::move(it->second);
-    grads.erase(it);
+    grads_of.erase(it);
     SF_CHECK(!node->released, "backward: the graph through '", node->name(),
              "' was already freed; pass retain_graph=true to backward twice");
     for (auto& hook : node->hooks) hook(gout);
@@ -81,7 +97,7 @@ void Variable::backward(const Tensor& grad, bool retain_graph) const {
       if (in.is_leaf()) {
         accumulate_leaf(in.impl(), gin[i]);
       } else {
-        auto [slot, fresh] = grads.try_emplace(in.grad_fn().get(), gin[i]);
+        auto [slot, fresh] = grads_of.try_emplace(in.grad_fn().get(), gin[i]);
         if (!fresh) slot->second = add(slot->second, gin[i]);
       }
     }

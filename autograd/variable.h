@@ -82,6 +82,11 @@ struct Node {
   bool released = false;
 };
 
+// Backpropagates from several outputs at once, each with its gradient (one pass over their joint graph, as
+// torch.autograd.backward): for a computation with more than one result, such as a scan step's output and
+// state. Outputs that do not require grad, and undefined gradients, are skipped.
+void backward(const std::vector<Variable>& outputs, const std::vector<Tensor>& grads, bool retain_graph = false);
+
 // Gradient recording is on by default; NoGradGuard turns it off for its scope (this thread).
 // EnableGradGuard turns it back on, for code that records a graph inside a backward pass (checkpoint).
 bool grad_enabled();

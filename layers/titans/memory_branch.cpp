@@ -35,7 +35,6 @@ MemoryBranch::MemoryBranch(const ModelConfig& c, DType dtype)
   rule_.grad_scale = t.loss == MemoryLoss::sum ? 2.0 : 2.0 / static_cast<double>(head_dim_);
   rule_.read_after_write = t.read == MemoryRead::after_write;
   rule_.chunk = t.chunk;
-  rule_.recompute = t.recompute;
   const int64_t D = d_model_, H = n_head_;
   const Init fan_in = Init::uniform(1.0 / std::sqrt(static_cast<double>(D)));
   qkv_ = register_module("qkv", std::make_shared<Linear>(D, 3 * D, false, fan_in, dtype));

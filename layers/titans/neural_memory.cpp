@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "autograd/checkpoint.h"
+#include "autograd/function.h"
 #include "autograd/functions.h"
 
 namespace sf {
@@ -53,15 +53,15 @@ Variable segment_products(const Variable& x, const Tensor& mask) {
 }
 
 // One chunk of the dual form. inputs: q, k, v, theta, log_decay, log_momentum (either may be undefined),
-// then the depth weights and, with momentum, the depth momenta at the chunk start. Returns y and the state
-// at the chunk end, flattened per row and concatenated (so that the chunk is one checkpointed op).
-Variable dual_chunk(const std::vector<Variable>& in, size_t depth, const MemoryRule& rule) {
+// then the depth weights and, with momentum, the depth momenta at the chunk start. Returns y, then the state
+// at the chunk end in the same order.
+std::vector<Variable> dual_chunk(const std::vector<Variable>& in, size_t depth, const MemoryRule& rule) {
   const Variable &q = in[0], &k = in[1], &v = in[2], &theta = in[3], &log_decay = in[4], &log_momentum = in[5];
   const std::vector<Variable> w0(in.begin() + 6, in.begin() + 6 + static_cast<long>(depth));
   const bool momentum = log_momentum.defined();
   const std::vector<Variable> s0 =
       momentum ? std::vector<Variable>(in.begin() + 6 + static_cast<long>(depth), in.end()) : std::vector<Variable>();
-  const int64_t N = q.size(0), T = q.size(1);
+  const int64_t T = q.size(1);
   const Tensor mask = future_mask(T);
 
   // A[t, τ] = Π_{(τ, t]} (1 − α), β_t = Π_{[1, t]} (1 − α); B[τ, s] = Π_{(s, τ]} η.
@@ -104,7 +104,7 @@ Variable dual_chunk(const std::vector<Variable>& in, size_t depth, const MemoryR
     y = memory_read(w0, q, rule.activation);
   }
 
-  std::vector<Variable> packed{reshape(y, {N, -1})};
+  std::vector<Variable> out{y};
   const Variable c_end = col(select(C, 1, T - 1));  // (N, T, 1)
   const Variable beta_end = beta.defined() ? col(narrow(beta, 1, T - 1, 1)) : Variable();
   const Variable cS_end = momentum ? narrow(cS, 1, T - 1, 1) : Variable();
@@ -112,13 +112,16 @@ Variable dual_chunk(const std::vector<Variable>& in, size_t depth, const MemoryR
     Variable w = beta_end.defined() ? w0[l] * beta_end : w0[l];
     if (momentum) w = w + s0[l] * cS_end;
     w = w - matmul(kp.inputs[l], kp.grads[l] * c_end, true, false);
-    packed.push_back(reshape(w, {N, -1}));
+    out.push_back(w);
   }
   if (momentum)
     for (size_t l = 0; l < depth; ++l)
-      packed.push_back(reshape(s0[l] * E_end - matmul(kp.inputs[l], kp.grads[l] * col(w_end), true, false), {N, -1}));
-  return cat(packed, 1);
+      out.push_back(s0[l] * E_end - matmul(kp.inputs[l], kp.grads[l] * col(w_end), true, false));
+  return out;
 }
+
+// The scan's inputs: q, k, v, theta, log_decay, log_momentum, then the state (weights, then momenta).
+constexpr size_t kSeq = 6;
 
 Variable slice(const Variable& x, int64_t start, int64_t length) {
   return x.defined() ? narrow(x, 1, start, length) : Variable();
@@ -154,32 +157,96 @@ MemoryResult memory_dual_form(const Variable& q, const Variable& k, const Variab
   check_shapes(q, k, v, gates, initial);
   const size_t depth = initial.weights.size();
   const bool momentum = gates.log_momentum.defined();
-  const int64_t N = q.size(0), L = q.size(1);
-  MemoryState state = initial;
-  if (momentum && state.momentum.empty())
-    for (const Variable& w : state.weights) state.momentum.emplace_back(zeros(w.shape(), w.dtype(), w.device()));
-  if (!momentum) state.momentum.clear();
+  const int64_t N = q.size(0), L = q.size(1), d_out = v.size(2), chunk = rule.chunk;
+  // Inputs of the scan: the per-token sequences, then the state the first chunk starts from.
+  std::vector<Variable> inputs{q, k, v, gates.theta, gates.log_decay, gates.log_momentum};
+  inputs.insert(inputs.end(), initial.weights.begin(), initial.weights.end());
+  if (momentum)
+    for (size_t l = 0; l < depth; ++l)
+      inputs.push_back(initial.momentum.empty() ? Variable(zeros(initial.weights[l].shape(), q.dtype(), q.device()))
+                                                : initial.momentum[l]);
+  std::vector<Shape> state_shapes;
+  for (size_t i = kSeq; i < inputs.size(); ++i) state_shapes.push_back(inputs[i].shape());
 
-  std::vector<Variable> ys;
-  for (int64_t start = 0; start < L; start += rule.chunk) {
-    const int64_t T = std::min(rule.chunk, L - start);
-    std::vector<Variable> in{slice(q, start, T), slice(k, start, T), slice(v, start, T),
-                             slice(gates.theta, start, T), slice(gates.log_decay, start, T),
-                             slice(gates.log_momentum, start, T)};
-    in.insert(in.end(), state.weights.begin(), state.weights.end());
-    in.insert(in.end(), state.momentum.begin(), state.momentum.end());
-    auto chunk_fn = [depth, rule](const std::vector<Variable>& x) { return dual_chunk(x, depth, rule); };
-    const Variable packed = rule.recompute ? checkpoint("titans_memory_chunk", chunk_fn, in) : chunk_fn(in);
-    int64_t at = T * v.size(2);
-    ys.push_back(reshape(narrow(packed, 1, 0, at), {N, T, v.size(2)}));
-    for (std::vector<Variable>* part : {&state.weights, &state.momentum})
-      for (Variable& m : *part) {
-        const int64_t n = m.size(1) * m.size(2);
-        m = reshape(narrow(packed, 1, at, n), m.shape());
-        at += n;
-      }
+  // One chunk from tensors: sequences sliced at [start, start + T), the state given.
+  auto chunk_inputs = [](const std::vector<Tensor>& seq, const std::vector<Tensor>& state, int64_t start, int64_t T,
+                             const std::vector<bool>& wants) {
+    std::vector<Variable> in;
+    for (size_t i = 0; i < kSeq; ++i)
+      in.push_back(seq[i].defined() ? Variable(seq[i].narrow(1, start, T), wants[i]) : Variable());
+    for (size_t j = 0; j < state.size(); ++j) in.emplace_back(state[j], wants[kSeq + j]);
+    return in;
+  };
+
+  std::vector<Tensor> seq, state;
+  for (size_t i = 0; i < inputs.size(); ++i) (i < kSeq ? seq : state).push_back(inputs[i].defined() ? inputs[i].data() : Tensor());
+  std::vector<std::vector<Tensor>> starts;  // the state at each chunk start: all that backward keeps
+  std::vector<Tensor> ys;
+  {
+    NoGradGuard no_grad;
+    const std::vector<bool> none(inputs.size(), false);
+    for (int64_t start = 0; start < L; start += chunk) {
+      const int64_t T = std::min(chunk, L - start);
+      starts.push_back(state);
+      const std::vector<Variable> out = dual_chunk(chunk_inputs(seq, state, start, T, none), depth, rule);
+      ys.push_back(out[0].data());
+      for (size_t j = 0; j < state.size(); ++j) state[j] = out[1 + j].data();
+    }
   }
-  return {ys.size() == 1 ? ys.front() : cat(ys, 1), state};
+  std::vector<Tensor> flat{cat(ys, 1).reshape({N, L * d_out})};
+  for (const Tensor& t : state) flat.push_back(t.reshape({N, -1}));
+  const Tensor out = cat(flat, 1);
+
+  std::vector<bool> wants;
+  for (const Variable& in : inputs) wants.push_back(in.requires_grad());
+  // Backward, chunk by chunk from the last: rebuild the chunk's graph from its start state, backpropagate the
+  // gradient of its reads and of its end state, and carry the gradient of its start state to the chunk before.
+  const Variable packed = record(
+      "titans_memory", out, inputs,
+      [seq, starts = std::move(starts), wants, depth, rule, N, L, d_out, chunk, chunk_inputs,
+       state_shapes](const Tensor& g) {
+        EnableGradGuard recording;
+        const Tensor g_y = g.narrow(1, 0, L * d_out).reshape({N, L, d_out});
+        std::vector<Tensor> g_state;
+        int64_t at = L * d_out;
+        for (const Shape& shape : state_shapes) {
+          const int64_t n = shape[1] * shape[2];
+          g_state.push_back(g.narrow(1, at, n).reshape(shape));
+          at += n;
+        }
+        std::vector<Tensor> grads(wants.size());
+        for (size_t i = 0; i < kSeq; ++i)
+          if (wants[i]) grads[i] = zeros(seq[i].shape(), seq[i].dtype(), seq[i].device());
+        std::vector<bool> chunk_wants(wants);
+        for (size_t j = kSeq; j < wants.size(); ++j) chunk_wants[j] = true;  // later chunks' states depend on every input
+        for (int64_t c = static_cast<int64_t>(starts.size()) - 1; c >= 0; --c) {
+          const int64_t start = c * chunk, T = std::min(chunk, L - start);
+          std::vector<bool> w = c == 0 ? wants : chunk_wants;
+          const std::vector<Variable> in = chunk_inputs(seq, starts[c], start, T, w);
+          std::vector<Tensor> g_out{g_y.narrow(1, start, T)};
+          g_out.insert(g_out.end(), g_state.begin(), g_state.end());
+          backward(dual_chunk(in, depth, rule), g_out);
+          for (size_t i = 0; i < kSeq; ++i)
+            if (wants[i] && in[i].grad().defined()) grads[i].narrow(1, start, T).copy_(in[i].grad());
+          for (size_t j = 0; j < g_state.size(); ++j) {
+            const Variable& s = in[kSeq + j];
+            g_state[j] = s.grad().defined() ? s.grad() : zeros(s.shape(), s.dtype(), s.device());
+          }
+        }
+        for (size_t j = 0; j < g_state.size(); ++j)
+          if (wants[kSeq + j]) grads[kSeq + j] = g_state[j];
+        return grads;
+      });
+
+  MemoryResult result;
+  result.y = reshape(narrow(packed, 1, 0, L * d_out), {N, L, d_out});
+  int64_t at = L * d_out;
+  for (size_t j = 0; j < state_shapes.size(); ++j) {
+    const int64_t n = state_shapes[j][1] * state_shapes[j][2];
+    (j < depth ? result.state.weights : result.state.momentum).push_back(reshape(narrow(packed, 1, at, n), state_shapes[j]));
+    at += n;
+  }
+  return result;
 }
 
 MemoryCursor memory_cursor(const MemoryState& initial) {

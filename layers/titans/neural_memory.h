@@ -11,9 +11,10 @@
 // memory_dual_form computes a chunk at once (§6.2): with β_t = Π(1 − α), the in-chunk memories are
 // M_t = β_t M⁰ + c^S_t S⁰ − Σ_{s≤t} C[t, s] u_s, and every read is a matmul. All of it is built from
 // differentiable ops, the inner gradient included (φ' is an op whose own derivative is φ''), so the outer
-// loss trains whatever produced q, k, v, the gates and the initial memory. With `recompute`, backward
-// recomputes each chunk from its start state (autograd/checkpoint.h): stored activations are the inputs
-// and one state per chunk.
+// loss trains whatever produced q, k, v, the gates and the initial memory. The whole scan is one recorded
+// op that keeps its inputs and the state at each chunk start, nothing else: backward rebuilds one chunk's
+// graph at a time from its start state, last chunk first, so activation memory is O(L (d + h) + L/b · d h)
+// and backward's cost is linear in L.
 // memory_recurrence is the same rule token by token: the reference the dual form is tested against,
 // and (through memory_token) generation's step.
 #pragma once
@@ -29,7 +30,6 @@ struct MemoryRule {
   double grad_scale = 2.0;       // 2 for ℓ summed over the width, 2 / d for its mean
   bool read_after_write = true;  // false: every token of a chunk reads the memory as the chunk began
   int64_t chunk = 16;
-  bool recompute = true;  // dual form: recompute each chunk in backward instead of storing its intermediates
 };
 
 // Per-token scalars, each (N, L): theta ≥ 0, the step size; log_decay = log(1 − α), undefined for no

@@ -33,7 +33,6 @@ struct TitansConfig {
   bool conv = true;      // causal depthwise convolution on q, k, v
   int64_t conv_kernel = 4;
   int64_t persistent = 4;  // learned tokens prepended to every sequence
-  bool recompute = true;   // recompute each chunk in backward (memory) instead of storing it (speed)
 
   template <class V>
   void visit(V& v) {
@@ -49,7 +48,6 @@ struct TitansConfig {
     v("conv", conv, "causal depthwise convolution on q, k, v before their activation");
     v("conv_kernel", conv_kernel, "width of that convolution");
     v("persistent", persistent, "learned persistent tokens prepended to every sequence (0: none)");
-    v("recompute", recompute, "recompute each chunk in backward, storing one memory state per chunk");
   }
   void validate(const Validator& v) const;
   bool operator==(const TitansConfig&) const = default;

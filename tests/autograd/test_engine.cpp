@@ -15,6 +15,21 @@ TEST(Engine, VariableUsedTwiceGetsTheSumOfItsGradients) {
   EXPECT_EQ(to_vector<double>(x.grad()), (std::vector<double>{5, 7, 9}));  // 2x + 3
 }
 
+TEST(Engine, BackwardFromSeveralOutputsEqualsBackwardFromTheirWeightedSum) {
+  // Two outputs sharing a subgraph: one pass with a gradient per output = backward of <g1, y1> + <g2, y2>.
+  std::vector<Tensor> grads;
+  for (bool joint : {true, false}) {
+    Variable x(from_vector<double>({0.3, -1.2, 2.0}, {3}), true);
+    const Variable shared = tanh(x) * x;
+    const Variable y1 = exp(shared), y2 = sum(shared * shared);
+    const Tensor g1 = from_vector<double>({1.0, -2.0, 0.5}, {3}), g2 = from_vector<double>({3.0}, {});
+    if (joint) backward({y1, y2, Variable(g1)}, {g1, g2, g1});  // an output without grad is skipped
+    else (sum(y1 * Variable(g1)) + y2 * 3.0).backward();
+    grads.push_back(x.grad());
+  }
+  EXPECT_LE(max_abs_diff(grads[0], grads[1]), 1e-14);
+}
+
 TEST(Engine, GradientsAccumulateAcrossBackwardCalls) {
   Variable x = leaf({1, 2}, {2});
   sum(x * 2.0).backward();
