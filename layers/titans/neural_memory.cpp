@@ -4,6 +4,7 @@
 
 #include "autograd/function.h"
 #include "autograd/functions.h"
+#include "layers/titans/state_update.h"
 
 namespace sf {
 namespace {
@@ -83,7 +84,7 @@ std::vector<Variable> dual_chunk(const std::vector<Variable>& in, size_t depth, 
     C = matmul(A, B) * theta_row;
     cS = matmul(A, col(E));
     w_end = select(B, 1, T - 1) * theta;  // θ_s Π_{(s, T]} η: the weight of u_s in S at the chunk end
-    E_end = col(narrow(E, 1, T - 1, 1));
+    E_end = select(E, 1, T - 1);
   } else {
     C = A * theta_row;
   }
@@ -105,18 +106,15 @@ std::vector<Variable> dual_chunk(const std::vector<Variable>& in, size_t depth, 
   }
 
   std::vector<Variable> out{y};
-  const Variable c_end = col(select(C, 1, T - 1));  // (N, T, 1)
-  const Variable beta_end = beta.defined() ? col(narrow(beta, 1, T - 1, 1)) : Variable();
-  const Variable cS_end = momentum ? narrow(cS, 1, T - 1, 1) : Variable();
-  for (size_t l = 0; l < depth; ++l) {
-    Variable w = beta_end.defined() ? w0[l] * beta_end : w0[l];
-    if (momentum) w = w + s0[l] * cS_end;
-    w = w - matmul(kp.inputs[l], kp.grads[l] * c_end, true, false);
-    out.push_back(w);
-  }
+  const Variable c_end = select(C, 1, T - 1);  // (N, T): the weight of u_s in the chunk-end memory
+  const Variable beta_end = beta.defined() ? select(beta, 1, T - 1) : Variable();
+  const Variable cS_end = momentum ? reshape(select(cS, 1, T - 1), {q.size(0)}) : Variable();
+  for (size_t l = 0; l < depth; ++l)
+    out.push_back(memory_state_update(w0[l], beta_end, momentum ? s0[l] : Variable(), cS_end, kp.inputs[l], c_end,
+                                      kp.grads[l]));
   if (momentum)
     for (size_t l = 0; l < depth; ++l)
-      out.push_back(s0[l] * E_end - matmul(kp.inputs[l], kp.grads[l] * col(w_end), true, false));
+      out.push_back(memory_state_update(s0[l], E_end, Variable(), Variable(), kp.inputs[l], w_end, kp.grads[l]));
   return out;
 }
 
