@@ -45,7 +45,7 @@ Variable CausalSelfAttention::forward(const Variable& x) {
   } else if (pos_ == PosKind::alibi) {
     bias = alibi_bias(n_head_, length, x.dtype());
   }
-  Variable o = attention_core(q, k, v, bias, window_);  // (B, H, L, d_h)
+  Variable o = attention_core(q, k, v, bias, {.window = window_});  // (B, H, L, d_h)
   return wo_->forward(reshape(transpose(o, 1, 2), {batch, length, d}));
 }
 
