@@ -63,6 +63,7 @@ struct ModelConfig {
   GeluKind gelu = GeluKind::erf;
   PosKind pos = PosKind::learned;
   double rope_base = 10000.0;
+  int64_t attn_window = 0;
   bool tie_embeddings = true;
   InitKind init = InitKind::gpt2;
   double init_std = 0.02;
@@ -97,6 +98,9 @@ struct ModelConfig {
     v("gelu", gelu, "GELU form: exact (erf) or the tanh approximation");
     v("pos", pos, "positional encoding");
     v("rope_base", rope_base, "RoPE frequency base");
+    v("attn_window", attn_window,
+      "sliding-window attention: each query of an attention block sees the attn_window newest tokens, itself "
+      "included (training, evaluation and generation; the KV cache keeps that many); 0 = all up to block_size");
     v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
     v("init", init,
       "weights of embeddings, head, attention and MLP: gpt2 = N(0, init_std^2), residual projections scaled by "
@@ -111,6 +115,8 @@ struct ModelConfig {
 
   // The mixer of block `layer` (0-based): model.layers[layer], or model.mixer when layers is empty.
   const std::string& mixer_of(int64_t layer) const;
+  // The mixers the blocks name: model.layers, or model.mixer alone when it is empty.
+  std::vector<std::string> block_mixers() const;
   // A mixer's own section (model.ssm is SsmConfig, registered by layers/ssm/).
   template <class S>
   S& section() {
