@@ -35,6 +35,8 @@ const std::string& ModelConfig::mixer_of(int64_t layer) const {
   return layers.empty() ? mixer : layers.at(static_cast<size_t>(layer));
 }
 
+std::vector<std::string> ModelConfig::block_mixers() const { return layers.empty() ? std::vector{mixer} : layers; }
+
 void ModelConfig::validate(const Validator& v) const {
   const std::string bad_mixer = unknown_mixer(mixer);
   v.require(bad_mixer.empty(), "mixer", mixer, bad_mixer);
@@ -81,6 +83,9 @@ void ModelConfig::validate(const Validator& v) const {
             cat("needs model.n_embd = b² (16, 64, 256, 1024, ...) for its Monarch weights, but model.n_embd is ",
                 n_embd, "; use blockdiag_glu, or a square width"));
   v.require(rope_base > 1, "rope_base", rope_base, "must be > 1");
+  v.require(attn_window >= 0, "attn_window", attn_window, "must be >= 0 (0 = full causal attention)");
+  v.require(attn_window == 0 || std::ranges::count(block_mixers(), "attention") > 0, "attn_window", attn_window,
+            "is only read by the attention mixer and no block uses it; remove it");
   v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
             cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));
   v.require(init_std > 0, "init_std", init_std, kPositive);
@@ -126,6 +131,8 @@ void TaskConfig::validate(const Validator& v) const {
   v.require(n_kv >= 1, "n_kv", n_kv, "must be >= 1");
   v.require(hops >= 1, "hops", hops, "must be >= 1");
   v.require(keep_n >= 1, "keep_n", keep_n, "must be >= 1");
+  v.require(passkey_depth <= 1, "passkey_depth", passkey_depth,
+            "must be <= 1 (a fraction of the haystack; negative = random per example)");
   v.require(train_examples >= 0, "train_examples", train_examples, "must be >= 0");
   v.require(eval_examples >= 1, "eval_examples", eval_examples, "must be >= 1");
   v.require(curriculum_min_len >= 0, "curriculum_min_len", curriculum_min_len, "must be >= 0 (0 = off)");
@@ -183,8 +190,7 @@ void RunConfig::validate(const Provenance& where) const {
   // A mixer family's section (model.ssm, model.rnn, ...) set away from its defaults while no block uses
   // one of the family's mixers would be accepted and do nothing.
   std::set<std::string> used;
-  for (const std::string& m : model.layers.empty() ? std::vector<std::string>{model.mixer} : model.layers)
-    used.insert(mixer_section(m));
+  for (const std::string& m : model.block_mixers()) used.insert(mixer_section(m));
   std::set<std::string> family_sections;
   for (const SectionRegistration& r : registered_sections())
     if (r.parent == "model") family_sections.insert(r.key);

@@ -63,6 +63,7 @@ struct ModelConfig {
   GeluKind gelu = GeluKind::erf;
   PosKind pos = PosKind::learned;
   double rope_base = 10000.0;
+  int64_t attn_window = 0;
   bool tie_embeddings = true;
   InitKind init = InitKind::gpt2;
   double init_std = 0.02;
@@ -97,6 +98,9 @@ struct ModelConfig {
     v("gelu", gelu, "GELU form: exact (erf) or the tanh approximation");
     v("pos", pos, "positional encoding");
     v("rope_base", rope_base, "RoPE frequency base");
+    v("attn_window", attn_window,
+      "sliding-window attention: each query of an attention block sees the attn_window newest tokens, itself "
+      "included (training, evaluation and generation; the KV cache keeps that many); 0 = all up to block_size");
     v("tie_embeddings", tie_embeddings, "share the token embedding with the output head");
     v("init", init,
       "weights of embeddings, head, attention and MLP: gpt2 = N(0, init_std^2), residual projections scaled by "
@@ -111,6 +115,8 @@ struct ModelConfig {
 
   // The mixer of block `layer` (0-based): model.layers[layer], or model.mixer when layers is empty.
   const std::string& mixer_of(int64_t layer) const;
+  // The mixers the blocks name: model.layers, or model.mixer alone when it is empty.
+  std::vector<std::string> block_mixers() const;
   // A mixer's own section (model.ssm is SsmConfig, registered by layers/ssm/).
   template <class S>
   S& section() {
@@ -131,6 +137,7 @@ struct TaskConfig {
   int64_t n_kv = 8;             // associative recall: key-value pairs
   int64_t hops = 2;             // k-hop: chain length
   int64_t keep_n = 5;           // keep-nth: which token (1-based) to report
+  double passkey_depth = -1;    // passkey: where the key sits, a fraction of the haystack; < 0 = random
   int64_t train_examples = 0;   // a fixed training set of this many sequences; 0 = fresh ones every batch
   int64_t eval_examples = 512;  // size of the fixed evaluation set
   int64_t curriculum_min_len = 0;  // length curriculum: first training length; 0 = off
@@ -144,6 +151,9 @@ struct TaskConfig {
     v("n_kv", n_kv, "associative recall: key-value pairs per sequence");
     v("hops", hops, "k-hop: number of hops");
     v("keep_n", keep_n, "keep-nth: position (1-based) of the token to report");
+    v("passkey_depth", passkey_depth,
+      "passkey: where the key starts, a fraction of the haystack in [0, 1] (0 = first token, 1 = right before "
+      "the query); negative = uniformly random per example");
     v("train_examples", train_examples, "fixed training set size; 0 = a fresh sample for every batch");
     v("eval_examples", eval_examples, "fixed evaluation set size");
     v("curriculum_min_len", curriculum_min_len,

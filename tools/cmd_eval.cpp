@@ -1,5 +1,5 @@
 // seqforge eval CKPT [key=value ...]: validation loss (bits per byte when the data knows its bytes, task
-// accuracy) of a checkpoint; the last line is one JSON object.
+// accuracy and exact match) of a checkpoint; the last line is one JSON object.
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -53,6 +53,7 @@ void register_eval(CLI::App& app) {
     const double bpb = bits_per_byte(r.loss, source->bytes_per_token());
     if (!std::isnan(bpb)) fields.emplace_back("val_bpb", bpb);
     if (r.accuracy >= 0) fields.emplace_back("accuracy", r.accuracy);
+    if (r.exact_match >= 0) fields.emplace_back("exact_match", r.exact_match);
     std::cout << json_line(fields) << std::endl;
   });
 }

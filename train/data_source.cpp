@@ -174,21 +174,29 @@ EvalResult evaluate(SequenceModel& model, const std::vector<Batch>& batches, boo
   const bool was_training = model.training();
   model.eval();
   EvalResult r;
-  double correct = 0, scored = 0;
+  double correct = 0, scored = 0, exact = 0, sequences = 0;
   for (const auto& b : batches) {
     Variable logits = model.forward(b.x);
     r.loss += cross_entropy(logits, b.y).item<double>();
     if (with_accuracy) {
       Tensor pred = argmax(logits.data(), -1);
       Tensor mask = binary(BinaryOp::ne, b.y, static_cast<double>(kIgnoreIndex));
-      correct += sum(binary(BinaryOp::eq, pred, b.y) * mask).item<double>();
+      Tensor right = binary(BinaryOp::eq, pred, b.y) * mask;
+      correct += sum(right).item<double>();
       scored += sum(mask).item<double>();
+      // Sequences without a scored position count in neither total.
+      const Tensor row_scored = sum(mask, {1}), has_scored = binary(BinaryOp::gt, row_scored, 0.0);
+      exact += sum(binary(BinaryOp::eq, sum(right, {1}), row_scored) * has_scored).item<double>();
+      sequences += sum(has_scored).item<double>();
     }
     ++r.batches;
   }
   model.train(was_training);
   if (r.batches) r.loss /= static_cast<double>(r.batches);
-  if (with_accuracy) r.accuracy = scored > 0 ? correct / scored : 0.0;
+  if (with_accuracy) {
+    r.accuracy = scored > 0 ? correct / scored : 0.0;
+    r.exact_match = sequences > 0 ? exact / sequences : 0.0;
+  }
   return r;
 }
 

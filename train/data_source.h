@@ -31,7 +31,8 @@ int64_t data_vocab_size(const RunConfig& config, const Tokenizer* tokenizer);
 
 struct EvalResult {
   double loss = 0;
-  double accuracy = -1;  // fraction of scored positions predicted exactly; -1 when not scored
+  double accuracy = -1;     // fraction of scored positions predicted exactly; -1 when not scored
+  double exact_match = -1;  // fraction of sequences with every scored position right (passkey: the whole key)
   int64_t batches = 0;
 };
 

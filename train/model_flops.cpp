@@ -1,5 +1,7 @@
 #include "train/model_flops.h"
 
+#include <algorithm>
+
 #include "layers/sequence_model.h"
 
 namespace sf {
@@ -11,8 +13,9 @@ FlopsPerToken flops_per_token(const SequenceModel& model, int64_t context) {
   for (const auto& [name, p] : model.named_parameters())
     if (name == "wpe.weight" || (name == "wte.weight" && !c.tie_embeddings)) f.matmul_params -= p.numel();
   for (int64_t layer = 0; layer < c.n_layer; ++layer) f.attention_layers += c.mixer_of(layer) == "attention";
+  const int64_t keys = c.attn_window > 0 ? std::min(context, c.attn_window) : context;
   f.forward = 2.0 * static_cast<double>(f.matmul_params) +
-              4.0 * static_cast<double>(f.attention_layers * c.n_embd * context);
+              4.0 * static_cast<double>(f.attention_layers * c.n_embd * keys);
   f.training = 3.0 * f.forward;
   return f;
 }

@@ -5,7 +5,8 @@
 // and token: every parameter except lookup-only tables (the learned position embeddings, and the token
 // embedding when the LM head is untied; a tied one counts once, for the head's product). 4·d·T per
 // attention block is the scores QKᵀ and their product with V at context T, over all T keys (the causal
-// mask halves the useful work; the estimate, like nanoGPT's and PaLM's, does not). Training is three
+// mask halves the useful work; the estimate, like nanoGPT's and PaLM's, does not), or over
+// model.attn_window keys when that is smaller (sliding-window attention skips the rest). Training is three
 // forwards: the backward pass computes gradients for both operands of each product. Not counted: norms,
 // activations, softmax, and the scans of recurrent and SSM mixers (O(d·state) per token, which their
 // parameters' products dominate at the sizes seqforge trains).

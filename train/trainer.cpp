@@ -145,16 +145,20 @@ EvalResult Trainer::evaluate() {
   const bool with_accuracy = sampler_->scores_accuracy();
   if (!comm_) return sf::evaluate(*model_, eval_batches_, with_accuracy);
   // Rank r takes batches r, r + world, ...; summed over ranks this is the single-process result.
-  Tensor sums = zeros({4}, DType::f64);  // loss, correct, scored, batches
+  Tensor sums = zeros({6}, DType::f64);  // loss, correct, scored, batches, exact sequences, scored sequences
   double* s = sums.data<double>();
   for (size_t i = static_cast<size_t>(world_.rank); i < eval_batches_.size(); i += static_cast<size_t>(world_.world)) {
     const Batch& b = eval_batches_[i];
     EvalResult r = sf::evaluate(*model_, {b}, with_accuracy);
     s[0] += r.loss;
     if (with_accuracy) {
-      const double scored = sum(binary(BinaryOp::ne, b.y, static_cast<double>(kIgnoreIndex))).item<double>();
+      const Tensor mask = binary(BinaryOp::ne, b.y, static_cast<double>(kIgnoreIndex));
+      const double scored = sum(mask).item<double>();
+      const double sequences = sum(binary(BinaryOp::gt, sum(mask, {1}), 0.0)).item<double>();
       s[1] += r.accuracy * scored;
       s[2] += scored;
+      s[4] += r.exact_match * sequences;
+      s[5] += sequences;
     }
     s[3] += 1;
   }
@@ -162,7 +166,10 @@ EvalResult Trainer::evaluate() {
   EvalResult r;
   r.batches = static_cast<int64_t>(s[3]);
   r.loss = r.batches > 0 ? s[0] / s[3] : 0.0;
-  if (with_accuracy) r.accuracy = s[2] > 0 ? s[1] / s[2] : 0.0;
+  if (with_accuracy) {
+    r.accuracy = s[2] > 0 ? s[1] / s[2] : 0.0;
+    r.exact_match = s[5] > 0 ? s[4] / s[5] : 0.0;
+  }
   return r;
 }
 
@@ -239,7 +246,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
-      StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
+      StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       if (eval_now) {
         set_activity("evaluation", step_);
@@ -247,6 +254,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
         log.val_loss = r.loss;
         log.val_bpb = bits_per_byte(r.loss, sampler_->bytes_per_token());
         if (r.accuracy >= 0) log.val_accuracy = r.accuracy;
+        if (r.exact_match >= 0) log.val_exact_match = r.exact_match;
       }
       double total = std::chrono::duration<double>(Clock::now() - run_start).count();
       double eta = total / static_cast<double>(step_ - first_step) * static_cast<double>(tc.steps - step_);
@@ -260,6 +268,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
       if (!std::isnan(log.val_bpb)) out << " | bpb " << std::setprecision(4) << log.val_bpb;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
+      if (!std::isnan(log.val_exact_match)) out << " | exact " << std::setprecision(4) << log.val_exact_match;
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
                                                       {"lr", lr}, {"grad_norm", norm},
@@ -270,6 +279,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_bpb)) row.emplace_back("val_bpb", log.val_bpb);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);
+      if (!std::isnan(log.val_exact_match)) row.emplace_back("val_exact_match", log.val_exact_match);
       if (metrics.is_open()) metrics.write(row);
       logs.push_back(log);
     }

@@ -31,7 +31,8 @@ struct StepLog {
   double loss = 0, lr = 0, grad_norm = 0;
   double val_loss = NAN;
   double val_bpb = NAN;       // bits per byte of val_loss, when the data knows its bytes per token
-  double val_accuracy = NAN;  // tasks only
+  double val_accuracy = NAN;     // tasks only
+  double val_exact_match = NAN;  // tasks only: sequences with every scored position right
   double tokens_per_s = 0;
 };
 

@@ -100,19 +100,39 @@ bool bf16_tiles(DType dtype) {
   return dtype == DType::f32 && matmul_precision() == MatmulPrecision::bf16 && bf16_gemm_available();
 }
 
-// S (ni × nj, row stride nj) = s · Q_I K_J^T + bias, with -inf above the diagonal (query i0 + r, key j0 + c).
+// Calls hide(c0, c1) for each run [c0, c1) of columns of a tile row (query i, keys j0 .. j0 + nj − 1) that
+// the mask hides: the window's expired keys, then the keys after i.
+template <class F>
+void hidden_columns(const AttentionMask& mask, int64_t i, int64_t j0, int64_t nj, F hide) {
+  const int64_t e0 = std::max(mask.expired_begin(), j0) - j0, e1 = std::min(mask.expired_end(i), j0 + nj) - j0;
+  if (e0 < e1) hide(e0, e1);
+  if (j0 + nj - 1 > i) hide(std::max<int64_t>(0, i - j0 + 1), nj);
+}
+
+// Whether the window hides keys j0 .. j0 + nj − 1 from query i0 and so (it only slides forward) from every
+// later query: such tiles are skipped, which makes a window of w cost O(L·(w + prefix)).
+bool expired_tile(const AttentionMask& mask, int64_t i0, int64_t j0, int64_t nj) {
+  return j0 >= mask.expired_begin() && j0 + nj <= mask.expired_end(i0);
+}
+
+// Sets the hidden entries of the tile (ni × nj, row stride nj; query i0 + r, key j0 + c) to `value`.
+template <class S>
+void fill_hidden(S* w, int64_t ni, int64_t nj, const AttentionMask& mask, int64_t i0, int64_t j0, S value) {
+  for (int64_t r = 0; r < ni; ++r)
+    hidden_columns(mask, i0 + r, j0, nj,
+                   [&](int64_t c0, int64_t c1) { std::fill(w + r * nj + c0, w + r * nj + c1, value); });
+}
+
+// S (ni × nj, row stride nj) = s · Q_I K_J^T + bias, -inf where the mask hides a key (query i0 + r, key j0 + c).
 template <class S, class E>
 void scores(S* w, int64_t ni, int64_t nj, int64_t d, const E* qi, int64_t ldq, const E* kj, int64_t ldk, S scale,
-            const S* bias, const Bias<S>& bl, int64_t i0, int64_t j0) {
+            const S* bias, const Bias<S>& bl, const AttentionMask& mask, int64_t i0, int64_t j0) {
   product(w, nj, qi, ldq, false, kj, ldk, true, ni, nj, d, scale, S(0));
   Map<S> sc(w, ni, nj, Eigen::OuterStride<>(nj));
   if (bias)
     for (int64_t r = 0; r < ni; ++r)
       for (int64_t c = 0; c < nj; ++c) sc(r, c) += bias[(i0 + r) * bl.is + (j0 + c) * bl.js];
-  if (j0 + nj - 1 > i0)  // the tile crosses the diagonal
-    for (int64_t r = 0; r < ni; ++r)
-      for (int64_t c = std::max<int64_t>(0, i0 + r - j0 + 1); c < nj; ++c)
-        sc(r, c) = -std::numeric_limits<S>::infinity();
+  fill_hidden(w, ni, nj, mask, i0, j0, -std::numeric_limits<S>::infinity());
 }
 
 // Q, K, V (and dO) as the products read them: the tensors themselves, or their bf16 roundings.
@@ -123,7 +143,8 @@ Tensor product_operand(const Tensor& x) {
 }
 
 template <class S, class E>
-FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in) {
+FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in,
+                       const AttentionMask& mask) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
   const S scale = S(1) / std::sqrt(S(d));
   FlashForward r{head_major_buffer(B, H, L, d, q.dtype()), empty({B, H, L}, q.dtype())};
@@ -151,13 +172,20 @@ FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const 
       std::fill(l, l + ni, S(0));
       for (int64_t j0 = 0; j0 <= i0 + ni - 1; j0 += T) {
         const int64_t nj = std::min(T, L - j0);
+        if (expired_tile(mask, i0, j0, nj)) continue;
         Map<S> sc(w, ni, nj, Eigen::OuterStride<>(nj));
-        scores(w, ni, nj, d, qi, Q.ls, K.head(bh) + j0 * K.ls, K.ls, scale, bias.head(bh), bias, i0, j0);
+        scores(w, ni, nj, d, qi, Q.ls, K.head(bh) + j0 * K.ls, K.ls, scale, bias.head(bh), bias, mask, i0, j0);
         for (int64_t r = 0; r < ni; ++r) {
           const S m_new = std::max(m[r], sc.row(r).maxCoeff());
+          if (m_new == -std::numeric_limits<S>::infinity()) {  // under a window: none of the row's keys seen yet
+            sc.row(r).setZero();
+            continue;
+          }
           const S c = std::exp(m[r] - m_new);
           sc.row(r) = (sc.row(r).array() - m_new).exp().matrix();
-          if (j0 + nj - 1 > i0 + r) sc.row(r).tail(j0 + nj - 1 - (i0 + r)).setZero();  // exp(-inf) exactly 0
+          hidden_columns(mask, i0 + r, j0, nj, [&](int64_t c0, int64_t c1) {  // exp(-inf) exactly 0
+            sc.row(r).segment(c0, c1 - c0).setZero();
+          });
           l[r] = c * l[r] + sc.row(r).sum();
           acc.row(r) *= c;
           m[r] = m_new;
@@ -178,7 +206,7 @@ FlashForward forward_t(const Tensor& q, const Tensor& k, const Tensor& v, const 
 
 template <class S, class E>
 FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias_in,
-                      const Tensor& out, const Tensor& lse_t) {
+                      const Tensor& out, const Tensor& lse_t, const AttentionMask& mask) {
   const int64_t B = q.size(0), H = q.size(1), L = q.size(2), d = q.size(3);
   const S scale = S(1) / std::sqrt(S(d));
   FlashGrads g{head_major_buffer(B, H, L, d, q.dtype()), head_major_buffer(B, H, L, d, q.dtype()),
@@ -213,15 +241,14 @@ FlashGrads backward_t(const Tensor& dout, const Tensor& q, const Tensor& k, cons
         S *dkj = w + 2 * T * T, *dvj = w + 2 * T * T + T * d;
         std::fill(dkj, dkj + 2 * T * d, S(0));
         for (int64_t i0 = j0 / T * T; i0 < L; i0 += T) {  // query tiles at or below the diagonal
+          if (expired_tile(mask, i0, j0, nj)) break;
           const int64_t ni = std::min(T, L - i0);
           const E *qi = Q.head(bh) + i0 * Q.ls, *doi = dOe.head(bh) + i0 * dOe.ls;
           Map<S> p(w, ni, nj, Eigen::OuterStride<>(nj)), dp(w + T * T, ni, nj, Eigen::OuterStride<>(nj));
-          scores(w, ni, nj, d, qi, Q.ls, kj, K.ls, scale, bias.head(bh), bias, i0, j0);
+          scores(w, ni, nj, d, qi, Q.ls, kj, K.ls, scale, bias.head(bh), bias, mask, i0, j0);
           const S* lse_i = lse + bh * L + i0;
-          for (int64_t r = 0; r < ni; ++r) {
-            p.row(r) = (p.row(r).array() - lse_i[r]).exp().matrix();
-            if (j0 + nj - 1 > i0 + r) p.row(r).tail(j0 + nj - 1 - (i0 + r)).setZero();
-          }
+          for (int64_t r = 0; r < ni; ++r) p.row(r) = (p.row(r).array() - lse_i[r]).exp().matrix();
+          fill_hidden(w, ni, nj, mask, i0, j0, S(0));
           product(dvj, d, operand(p.data(), ni * nj, te), nj, true, doi, dOe.ls, false, nj, d, ni, S(1), S(1));
           product(dp.data(), nj, doi, dOe.ls, false, vj, V.ls, true, ni, nj, d, S(1), S(0));
           for (int64_t r = 0; r < ni; ++r)  // dS = P ⊙ (dP − D), scaled by s once here
@@ -243,25 +270,36 @@ void check_operand(const Tensor& x, const Tensor& q, const char* name) {
            " must match q's (B, H, L, d_h) shape and dtype, got ", shape_str(x.shape()));
 }
 
+void check_mask(const AttentionMask& mask) {
+  SF_CHECK(mask.window >= 0 && mask.prefix >= 0, "flash attention: the mask's window and prefix must be >= 0, got ",
+           mask.window, " and ", mask.prefix);
+}
+
 }  // namespace
 
-FlashForward flash_attention_forward(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const Tensor& bias) {
+FlashForward flash_attention_forward(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const Tensor& bias,
+                                     const AttentionMask& mask) {
   check_operand(q_in, q_in, "q");
   check_operand(k_in, q_in, "k");
   check_operand(v_in, q_in, "v");
+  check_mask(mask);
   const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
-  if (bf16_tiles(q.dtype())) return forward_t<float, bf16>(q, k, v, bias);
-  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention", [&] { return forward_t<scalar_t, scalar_t>(q, k, v, bias); });
+  if (bf16_tiles(q.dtype())) return forward_t<float, bf16>(q, k, v, bias, mask);
+  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention",
+                           [&] { return forward_t<scalar_t, scalar_t>(q, k, v, bias, mask); });
 }
 
 FlashGrads flash_attention_backward(const Tensor& dout_in, const Tensor& q_in, const Tensor& k_in, const Tensor& v_in,
-                                    const Tensor& bias, const Tensor& out_in, const Tensor& lse) {
+                                    const Tensor& bias, const Tensor& out_in, const Tensor& lse,
+                                    const AttentionMask& mask) {
   check_operand(dout_in, q_in, "dout");
+  check_mask(mask);
   const Tensor q = rows_readable(q_in), k = rows_readable(k_in), v = rows_readable(v_in);
   const Tensor dout = rows_readable(dout_in.to(q.dtype())), out = rows_readable(out_in);
-  if (bf16_tiles(q.dtype())) return backward_t<float, bf16>(dout, q, k, v, bias, out, lse.contiguous());
-  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention_backward",
-                           [&] { return backward_t<scalar_t, scalar_t>(dout, q, k, v, bias, out, lse.contiguous()); });
+  if (bf16_tiles(q.dtype())) return backward_t<float, bf16>(dout, q, k, v, bias, out, lse.contiguous(), mask);
+  return SF_DISPATCH_FLOAT(q.dtype(), "flash_attention_backward", [&] {
+    return backward_t<scalar_t, scalar_t>(dout, q, k, v, bias, out, lse.contiguous(), mask);
+  });
 }
 
 size_t flash_attention_scratch_bytes(int64_t head_dim, DType dtype) {

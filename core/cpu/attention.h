@@ -1,7 +1,8 @@
 // Causal flash attention on the CPU (Dao et al., FlashAttention 2022 and FlashAttention-2 2023):
-// softmax(s · Q K^T + bias, causal) V in tiles of kFlashTile query × kFlashTile key rows with an online
-// softmax, so that no (L, L) matrix exists; key tiles wholly above the diagonal are skipped. Backward
-// recomputes each score tile from the saved log-sum-exp.
+// softmax(s · Q K^T + bias, masked) V in tiles of kFlashTile query × kFlashTile key rows with an online
+// softmax, so that no (L, L) matrix exists. The mask is causal, optionally with a sliding window and a
+// prefix (core/attention_mask.h); key tiles it hides wholly (above the diagonal, or slid out of the window)
+// are skipped, so a window w costs O(L·(w + prefix)). Backward recomputes each score tile from the saved log-sum-exp.
 //
 // q, k, v, dout: (B, H, L, d_h), any strides whose last is 1 (others are copied once). bias: undefined or
 // broadcastable to (B, H, L, L) (ALiBi's (H, L, L)); it gets no gradient. s = 1/√d_h.
@@ -10,6 +11,7 @@
 #pragma once
 #include <cstddef>
 
+#include "core/attention_mask.h"
 #include "core/tensor.h"
 
 namespace sf::cpu {
@@ -20,13 +22,15 @@ struct FlashForward {
   Tensor out;  // (B, H, L, d_h): a view of a (B, L, H, d_h) buffer, so merging the heads is free
   Tensor lse;  // (B, H, L): log Σ_j exp(score_ij), all backward needs besides out
 };
-FlashForward flash_attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias);
+FlashForward flash_attention_forward(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bias,
+                                     const AttentionMask& mask = {});
 
 struct FlashGrads {
   Tensor dq, dk, dv;  // (B, H, L, d_h), views of (B, L, H, d_h) buffers like `out`
 };
 FlashGrads flash_attention_backward(const Tensor& dout, const Tensor& q, const Tensor& k, const Tensor& v,
-                                    const Tensor& bias, const Tensor& out, const Tensor& lse);
+                                    const Tensor& bias, const Tensor& out, const Tensor& lse,
+                                    const AttentionMask& mask = {});
 
 // Bytes each task chunk takes from the allocator while it runs (score, probability and accumulator tiles);
 // independent of L. At most one chunk per thread runs at a time.

@@ -1,5 +1,6 @@
 #include "layers/transformer/causal_self_attention.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/functions.h"
@@ -12,7 +13,7 @@ namespace sf {
 CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype)
     : n_head_(c.n_head),
       head_dim_(c.n_head > 0 ? c.n_embd / c.n_head : 0),
-      window_(c.block_size),
+      window_(c.attn_window > 0 ? std::min(c.attn_window, c.block_size) : c.block_size),
       pos_(c.pos),
       rope_base_(c.rope_base) {
   SF_CHECK(c.n_head > 0 && c.n_embd % c.n_head == 0, "attention: model.n_embd (", c.n_embd,
@@ -45,7 +46,7 @@ Variable CausalSelfAttention::forward(const Variable& x) {
   } else if (pos_ == PosKind::alibi) {
     bias = alibi_bias(n_head_, length, x.dtype());
   }
-  Variable o = attention_core(q, k, v, bias, window_);  // (B, H, L, d_h)
+  Variable o = attention_core(q, k, v, bias, {.window = window_});  // (B, H, L, d_h)
   return wo_->forward(reshape(transpose(o, 1, 2), {batch, length, d}));
 }
 

@@ -4,14 +4,16 @@
 // sinusoidal / none need nothing here (the model adds the tables to the embeddings; none relies on
 // the mask alone).
 //
-// A query sees at most model.block_size keys: itself and the block_size − 1 before it. Training never
-// notices (train.seq_len <= block_size); longer inputs, which only generation makes, attend over a sliding
-// window of block_size tokens, in forward() and in step() alike, so the two agree at every length.
+// A query sees at most W keys, itself and the W − 1 before it: W = model.attn_window when set (a
+// sliding-window Transformer, in training too), else model.block_size, which training never notices
+// (train.seq_len <= block_size); longer inputs, which only generation makes, attend over that window, in
+// forward() and in step() alike, so the two agree at every length.
 //
 // step() is the KV cache (layers/transformer/kv_cache.h): each token's key and value are computed once,
 // when it arrives, and never change: RoPE rotates a key by its own absolute position and the query by its
 // own, so scores see only the distance; ALiBi biases by the distance; learned and sinusoidal positions sit
-// in the embeddings below. A step costs O(D²) for the projections plus O(min(pos + 1, block_size)·D).
+// in the embeddings below. A step costs O(D²) for the projections plus O(min(pos + 1, W)·D), and the cache
+// holds W tokens.
 // Init: model.init (layers/weight_init.h); wo writes into the residual stream.
 #pragma once
 #include <memory>

@@ -30,6 +30,11 @@ Variable composite(const Variable& q, const Variable& k, const Variable& v, cons
   return matmul(softmax(s, -1), v);
 }
 
+// flash_attention with the plain causal mask, as a function of the composite's arguments.
+Variable causal_flash(const Variable& q, const Variable& k, const Variable& v, const Tensor& bias) {
+  return flash_attention(q, k, v, bias);
+}
+
 struct Grads {
   Tensor out, dq, dk, dv;
 };
@@ -57,9 +62,9 @@ TEST(FusedAttention, MatchesCompositeForwardAndGradient) {
       const Tensor r = test::randn({B, H, L, d}, 4);
       const Tensor bias = with_bias ? test::randn({H, L, L}, 5) : Tensor();  // an ALiBi-shaped bias
       const std::string what = "L=" + std::to_string(L) + (with_bias ? " bias" : "");
-      expect_close(run(flash_attention, q, k, v, bias, r), run(composite, q, k, v, bias, r), 1e-11, what);
+      expect_close(run(causal_flash, q, k, v, bias, r), run(composite, q, k, v, bias, r), 1e-11, what);
       // float32 against the float64 composite
-      const Grads f32 = run(flash_attention, q.to(DType::f32), k.to(DType::f32), v.to(DType::f32),
+      const Grads f32 = run(causal_flash, q.to(DType::f32), k.to(DType::f32), v.to(DType::f32),
                           with_bias ? bias.to(DType::f32) : bias, r.to(DType::f32));
       expect_close({f32.out.to(DType::f64), f32.dq.to(DType::f64), f32.dk.to(DType::f64), f32.dv.to(DType::f64)},
                    run(composite, q, k, v, bias, r), 2e-4, what + " f32");
@@ -72,7 +77,7 @@ TEST(FusedAttention, ReadsStridedHeadsLikeTheLayer) {
   const int64_t B = 2, L = 70, H = 2, d = 8;
   const Tensor qkv = test::randn({B, L, 3 * H * d}, 6), r = test::randn({B, H, L, d}, 7);
   auto head = [&](int64_t i) { return qkv.narrow(2, i * H * d, H * d).view({B, L, H, d}).transpose(1, 2); };
-  expect_close(run(flash_attention, head(0), head(1), head(2), Tensor(), r),
+  expect_close(run(causal_flash, head(0), head(1), head(2), Tensor(), r),
                run(composite, head(0).contiguous(), head(1).contiguous(), head(2).contiguous(), Tensor(), r), 1e-11,
                "strided");
 }
@@ -91,9 +96,9 @@ TEST(FusedAttention, OneAndTwoThreadsAgreeBitwise) {
                v = test::randn({B, H, L, d}, 14, DType::f32), r = test::randn({B, H, L, d}, 15, DType::f32);
   const int threads = num_threads();
   set_num_threads(1);
-  const Grads one = run(flash_attention, q, k, v, Tensor(), r);
+  const Grads one = run(causal_flash, q, k, v, Tensor(), r);
   set_num_threads(2);
-  const Grads two = run(flash_attention, q, k, v, Tensor(), r);
+  const Grads two = run(causal_flash, q, k, v, Tensor(), r);
   set_num_threads(threads);
   expect_close(one, two, 1e-30, "threads");
 }
@@ -117,13 +122,13 @@ TEST(FusedAttention, Bf16TilesRoundLikeTheCompositeAtBf16Precision) {
                r = test::randn({B, H, L, d}, 22);
   const auto f32 = [](const Tensor& x) { return x.to(DType::f32); };
   const Grads exact = run(composite, q, k, v, Tensor(), r);
-  const Grads fp32 = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  const Grads fp32 = run(causal_flash, f32(q), f32(k), f32(v), Tensor(), f32(r));
   set_matmul_precision(MatmulPrecision::bf16);
-  const Grads flash = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  const Grads flash = run(causal_flash, f32(q), f32(k), f32(v), Tensor(), f32(r));
   const Grads composite_bf16 = run(composite, f32(q), f32(k), f32(v), Tensor(), f32(r));
   const int threads = num_threads();
   set_num_threads(1);
-  const Grads one = run(flash_attention, f32(q), f32(k), f32(v), Tensor(), f32(r));
+  const Grads one = run(causal_flash, f32(q), f32(k), f32(v), Tensor(), f32(r));
   set_num_threads(threads);
   set_matmul_precision(MatmulPrecision::fp32);
   std::cout << "bf16 flash vs bf16 composite " << largest_diff(flash, composite_bf16) << ", vs exact "

@@ -275,6 +275,11 @@ TEST_F(RecipeTree, AStoredConfigWithDefaultsOfIgnoredKeysReloads) {
     EXPECT_CONTAINS(stored, "init_std: 0.02");
     EXPECT_EQ(run_config_from_yaml(stored, "ckpt.h5:/config"), c) << chosen[0];
   }
+  const RunConfig windowed = run_config_from_yaml("{}", "recipe", {"model.attn_window=16"});
+  EXPECT_EQ(run_config_from_yaml(to_yaml(windowed), "ckpt.h5:/config"), windowed);
+  EXPECT_EQ(run_config_from_yaml(to_yaml(windowed), "ckpt.h5:/config", {"model.attn_window=0"}).model.attn_window, 0);
+  EXPECT_CONTAINS(error_of([&] { run_config_from_yaml(to_yaml(windowed), "ckpt.h5:/config", {"model.attn_window=-2"}); }),
+                  "command line: model.attn_window = -2: must be >= 0");
   const std::string plain = to_yaml(run_config_from_yaml("{}", "recipe", {"model.block=plain"}));
   EXPECT_CONTAINS(error_of([&] { run_config_from_yaml(plain, "ckpt.h5:/config", {"model.mlp=swiglu"}); }),
                   "command line: model.mlp = swiglu: model.block: plain has no MLP");

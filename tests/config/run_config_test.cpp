@@ -124,6 +124,20 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
                   "model.n_embd (512)");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.model.mlp = MlpKind::monarch_glu; }),
                   "model.mlp = monarch_glu: needs model.n_embd = b² (16, 64, 256, 1024, ...)");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.model.attn_window = -1; }),
+                  "model.attn_window = -1: must be >= 0 (0 = full causal attention)");
+  EXPECT_CONTAINS(message([](RunConfig& c) {
+                    c.model.mixer = "mamba";
+                    c.model.attn_window = 16;
+                  }),
+                  "model.attn_window = 16: is only read by the attention mixer and no block uses it");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.data.task.passkey_depth = 1.5; }),
+                  "data.task.passkey_depth = 1.5: must be <= 1 (a fraction of the haystack; negative = random per example)");
+  RunConfig windowed;
+  windowed.model.n_layer = 2;
+  windowed.model.layers = {"mamba", "attention"};
+  windowed.model.attn_window = 16;
+  EXPECT_NO_THROW(windowed.validate());
   RunConfig structured;
   structured.model.mlp = MlpKind::blockdiag_glu;
   structured.model.mlp_blocks = 8;

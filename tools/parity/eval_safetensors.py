@@ -9,8 +9,9 @@ to float32), and evaluates the mean over batches of each batch's mean next-token
 (batches, B, T). Prints one JSON object: {"loss": ..., "batches": N}.
 
 Only the architecture gpt_reference.py builds is supported (attention mixer, transformer blocks, LayerNorm
-without bias, erf GELU MLP, learned positions, tied head, no residual scale); another is refused naming
-the key. Needs PyTorch (Debian: apt-get install python3-torch, which brings PyYAML):
+without bias, erf GELU MLP, learned positions, tied head, no residual scale, full causal attention: no
+model.attn_window); another is refused naming the key. Needs PyTorch (Debian: apt-get install python3-torch,
+which brings PyYAML):
 
   /usr/bin/python3 tools/parity/eval_safetensors.py MODEL.safetensors BATCHES.safetensors
 """
@@ -32,7 +33,7 @@ TORCH_DTYPES = {"F32": torch.float32, "F64": torch.float64, "BF16": torch.bfloat
                 "I64": torch.int64}
 # What gpt_reference.Gpt is: any other value of these keys is another model.
 REQUIRED = dict(mixer="attention", layers=[], block="transformer", bias=False, norm="layernorm", mlp="gelu",
-                gelu="erf", pos="learned", tie_embeddings=True, residual_scale=False)
+                gelu="erf", pos="learned", tie_embeddings=True, residual_scale=False, attn_window=0)
 
 
 def to_torch(t):
