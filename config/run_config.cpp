@@ -84,8 +84,9 @@ void ModelConfig::validate(const Validator& v) const {
                 n_embd, "; use blockdiag_glu, or a square width"));
   v.require(rope_base > 1, "rope_base", rope_base, "must be > 1");
   v.require(attn_window >= 0, "attn_window", attn_window, "must be >= 0 (0 = full causal attention)");
-  v.require(attn_window == 0 || std::ranges::count(block_mixers(), "attention") > 0, "attn_window", attn_window,
-            "is only read by the attention mixer and no block uses it; remove it");
+  const auto windowed = [](const std::string& m) { return m == "attention" || m == "titans_mag" || m == "titans_mal"; };
+  v.require(attn_window == 0 || std::ranges::any_of(block_mixers(), windowed), "attn_window", attn_window,
+            "is only read by the attention, titans_mag and titans_mal mixers and no block uses one; remove it");
   v.require(pos != PosKind::rope || (n_embd / n_head) % 2 == 0, "pos", pos,
             cat("needs an even head size, but model.n_embd / model.n_head = ", n_embd / n_head));
   v.require(init_std > 0, "init_std", init_std, kPositive);

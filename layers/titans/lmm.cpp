@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/functions.h"
+#include "layers/titans/persistent.h"
 
 namespace sf {
 
@@ -25,11 +26,7 @@ Variable TitansLmm::output(const Variable& y, const Variable& x) const {
 Variable TitansLmm::forward(const Variable& x) {
   SF_CHECK(x.dim() == 3 && x.size(2) == d_model_, "titans_lmm: input must be (B, L, ", d_model_, "), got ",
            shape_str(x.shape()));
-  if (n_persistent_ == 0) return output(memory_->forward(x), x);
-  const int64_t B = x.size(0), L = x.size(1);
-  const Variable prefix = expand(unsqueeze(persistent_, 0), {B, n_persistent_, d_model_});
-  const Variable y = memory_->forward(cat({prefix, x}, 1));
-  return output(narrow(y, 1, n_persistent_, L), x);
+  return output(without_persistent(persistent_, memory_->forward(with_persistent(persistent_, x))), x);
 }
 
 Tensor TitansLmm::step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) {

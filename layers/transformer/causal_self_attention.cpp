@@ -10,10 +10,11 @@
 
 namespace sf {
 
-CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype)
+CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype, int64_t prefix)
     : n_head_(c.n_head),
       head_dim_(c.n_head > 0 ? c.n_embd / c.n_head : 0),
       window_(c.attn_window > 0 ? std::min(c.attn_window, c.block_size) : c.block_size),
+      prefix_(prefix),
       pos_(c.pos),
       rope_base_(c.rope_base) {
   SF_CHECK(c.n_head > 0 && c.n_embd % c.n_head == 0, "attention: model.n_embd (", c.n_embd,
@@ -46,13 +47,14 @@ Variable CausalSelfAttention::forward(const Variable& x) {
   } else if (pos_ == PosKind::alibi) {
     bias = alibi_bias(n_head_, length, x.dtype());
   }
-  Variable o = attention_core(q, k, v, bias, {.window = window_});  // (B, H, L, d_h)
+  Variable o = attention_core(q, k, v, bias, {.window = window_, .prefix = prefix_});  // (B, H, L, d_h)
   return wo_->forward(reshape(transpose(o, 1, 2), {batch, length, d}));
 }
 
 Tensor CausalSelfAttention::step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) {
   SF_CHECK(x_t.dim() == 2 && x_t.size(1) == n_head_ * head_dim_, "attention: step input must be (B, ",
            n_head_ * head_dim_, "), got ", shape_str(x_t.shape()));
+  SF_CHECK(prefix_ == 0, "attention: no recurrent form with a persistent prefix");
   NoGradGuard no_grad;
   const int64_t batch = x_t.size(0), d = x_t.size(1);
   const Tensor qkv = wqkv_->forward(Variable(x_t)).data();  // (B, 3D)

@@ -27,16 +27,18 @@ namespace sf {
 
 class CausalSelfAttention : public Mixer {
  public:
-  CausalSelfAttention(const ModelConfig& config, DType dtype = DType::f32);
+  // `prefix`: the first positions stay visible to every query past the window (Titans' persistent tokens,
+  // layers/titans/); such an attention has no step().
+  CausalSelfAttention(const ModelConfig& config, DType dtype = DType::f32, int64_t prefix = 0);
 
   Variable forward(const Variable& x) override;  // (B, L, D) -> (B, L, D)
 
-  bool has_step() const override { return true; }
+  bool has_step() const override { return prefix_ == 0; }
   // x_t (B, D) at position pos -> (B, D); state = the KV cache {K, V}.
   Tensor step(const Tensor& x_t, int64_t pos, std::vector<Tensor>& state) override;
 
  private:
-  int64_t n_head_, head_dim_, window_;
+  int64_t n_head_, head_dim_, window_, prefix_;
   PosKind pos_;
   double rope_base_;
   RopeTables rope_;  // block_size rows (pos = rope); longer inputs get fresh tables

@@ -130,7 +130,7 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
                     c.model.mixer = "mamba";
                     c.model.attn_window = 16;
                   }),
-                  "model.attn_window = 16: is only read by the attention mixer and no block uses it");
+                  "model.attn_window = 16: is only read by the attention, titans_mag and titans_mal mixers and no block uses one");
   EXPECT_CONTAINS(message([](RunConfig& c) { c.data.task.passkey_depth = 1.5; }),
                   "data.task.passkey_depth = 1.5: must be <= 1 (a fraction of the haystack; negative = random per example)");
   RunConfig windowed;
