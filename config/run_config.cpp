@@ -131,6 +131,8 @@ void TaskConfig::validate(const Validator& v) const {
   v.require(n_kv >= 1, "n_kv", n_kv, "must be >= 1");
   v.require(hops >= 1, "hops", hops, "must be >= 1");
   v.require(keep_n >= 1, "keep_n", keep_n, "must be >= 1");
+  v.require(passkey_depth <= 1, "passkey_depth", passkey_depth,
+            "must be <= 1 (a fraction of the haystack; negative = random per example)");
   v.require(train_examples >= 0, "train_examples", train_examples, "must be >= 0");
   v.require(eval_examples >= 1, "eval_examples", eval_examples, "must be >= 1");
   v.require(curriculum_min_len >= 0, "curriculum_min_len", curriculum_min_len, "must be >= 0 (0 = off)");

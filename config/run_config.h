@@ -137,6 +137,7 @@ struct TaskConfig {
   int64_t n_kv = 8;             // associative recall: key-value pairs
   int64_t hops = 2;             // k-hop: chain length
   int64_t keep_n = 5;           // keep-nth: which token (1-based) to report
+  double passkey_depth = -1;    // passkey: where the key sits, a fraction of the haystack; < 0 = random
   int64_t train_examples = 0;   // a fixed training set of this many sequences; 0 = fresh ones every batch
   int64_t eval_examples = 512;  // size of the fixed evaluation set
   int64_t curriculum_min_len = 0;  // length curriculum: first training length; 0 = off
@@ -150,6 +151,9 @@ struct TaskConfig {
     v("n_kv", n_kv, "associative recall: key-value pairs per sequence");
     v("hops", hops, "k-hop: number of hops");
     v("keep_n", keep_n, "keep-nth: position (1-based) of the token to report");
+    v("passkey_depth", passkey_depth,
+      "passkey: where the key starts, a fraction of the haystack in [0, 1] (0 = first token, 1 = right before "
+      "the query); negative = uniformly random per example");
     v("train_examples", train_examples, "fixed training set size; 0 = a fresh sample for every batch");
     v("eval_examples", eval_examples, "fixed evaluation set size");
     v("curriculum_min_len", curriculum_min_len,

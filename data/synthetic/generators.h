@@ -31,4 +31,14 @@ void induction_heads_example(const TaskConfig& t, int64_t L, ExampleRng& rng, in
 // noise (0) with every key queried once at a random position; the target at a query is its value.
 void mqar_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
 
+// Passkey retrieval (spec mixers.md §8.5): tokens 0..9 are digits, then the markers [KEY], [/KEY],
+// [QUERY], then filler kPasskeyFiller..vocab−1 (vocab_size > kPasskeyFiller). Filler up to L − 6 with
+// `[KEY] d1 .. d5 [/KEY]` (random digits) starting at round(passkey_depth · (L − 13)) — 0 the first
+// token, 1 right before the query; a negative depth draws the start uniformly per example — then
+// `[QUERY] d1 .. d5` closing the sequence. Scored: the 5 positions [QUERY], d1 .. d4, each with the next
+// digit as target (teacher forcing), so a sequence is retrieved when all 5 are right. L >= 13.
+constexpr int64_t kPasskeyDigits = 5;
+constexpr int64_t kPasskeyKey = 10, kPasskeyKeyEnd = 11, kPasskeyQuery = 12, kPasskeyFiller = 13;
+void passkey_example(const TaskConfig& t, int64_t L, ExampleRng& rng, int64_t* x, int64_t* y);
+
 }  // namespace sf

@@ -14,6 +14,7 @@ const std::vector<TaskInfo>& task_registry() {
       {"selective_copying", selective_copying_example, "copy data tokens scattered among noise (Mamba §4.1.1)"},
       {"induction_heads", induction_heads_example, "recall the token after the earlier trigger (Mamba §4.1.2)"},
       {"mqar", mqar_example, "multi-query associative recall of key-value pairs (Zoology, Arora et al. 2023)"},
+      {"passkey", passkey_example, "recall a 5-digit key hidden at data.task.passkey_depth in filler (spec §8.5)"},
       {"parity", parity_example, "parity of a bit string, predicted at the last position (ParaRNN App. C.2)"},
       {"keep_nth", keep_nth_example, "report the keep_n-th token at the last position (ParaRNN App. C.2)"},
       {"khop", khop_example, "follow previous-occurrence links `hops` times (ParaRNN App. C.2)"},

@@ -131,6 +131,8 @@ TEST(RunConfig, ValidateChecksRangesAndCrossFieldRules) {
                     c.model.attn_window = 16;
                   }),
                   "model.attn_window = 16: is only read by the attention mixer and no block uses it");
+  EXPECT_CONTAINS(message([](RunConfig& c) { c.data.task.passkey_depth = 1.5; }),
+                  "data.task.passkey_depth = 1.5: must be <= 1 (a fraction of the haystack; negative = random per example)");
   RunConfig windowed;
   windowed.model.n_layer = 2;
   windowed.model.layers = {"mamba", "attention"};

@@ -17,6 +17,7 @@
 
 #include "core/hash.h"
 #include "core/ops.h"
+#include "json_line.h"
 #include "seqforge_process.h"
 #include "tests/support.h"
 #include "train/checkpoint.h"
@@ -27,13 +28,6 @@
 namespace sf::test {
 namespace {
 namespace fs = std::filesystem;
-
-// The last line of a command's output, parsed as JSON (eval's and the scripts' machine-readable line).
-nlohmann::json last_json_line(const std::string& output) {
-  const size_t end = output.find_last_not_of('\n');
-  const size_t start = output.rfind('\n', end);
-  return nlohmann::json::parse(output.substr(start == std::string::npos ? 0 : start + 1, end - start));
-}
 
 std::string hex16(uint64_t h) {
   std::ostringstream s;
