@@ -30,6 +30,12 @@ struct BlockScenario {
   int64_t batch = 1, threads = 2, warmup = 2, reps = 7, min_reps = 3, attention_max_length = 8192;
   double point_budget_s = 15.0;
   std::vector<std::string> peer_args;  // passed to the peer as they are (its block sizes: --gam-slots 256 ...)
+  std::map<std::string, std::string> peer_blocks;  // mixer -> the peer's name for its block, where they differ
+
+  const std::string& peer_name(const std::string& mixer) const {
+    const auto it = peer_blocks.find(mixer);
+    return it == peer_blocks.end() ? mixer : it->second;
+  }
 };
 
 BlockScenario load(const std::string& path) {
@@ -38,7 +44,7 @@ BlockScenario load(const std::string& path) {
   BlockScenario s;
   s.name = std::filesystem::path(path).stem().string();
   const char* known = "name, blocks, overrides, lengths, batch, threads, warmup, reps, min_reps, point_budget_s, "
-                      "attention_max_length, peer_args";
+                      "attention_max_length, peer_args, peer_blocks";
   for (const auto& kv : n) {
     const std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -56,6 +62,7 @@ BlockScenario load(const std::string& path) {
     else if (key == "point_budget_s") s.point_budget_s = v.as<double>();
     else if (key == "attention_max_length") s.attention_max_length = v.as<int64_t>();
     else if (key == "peer_args") s.peer_args = v.as<std::vector<std::string>>();
+    else if (key == "peer_blocks") s.peer_blocks = v.as<std::map<std::string, std::string>>();
     else SF_CHECK(false, path, ": unknown key '", key, "' (", known, ")");
   }
   SF_CHECK(!s.blocks.empty(), path, ": 'blocks' is required");
@@ -167,7 +174,7 @@ void run_block_bench(const std::string& path, const std::string& peer, std::stri
       std::cout << "peer torch: skipped (" << why << ")\n";
     } else {
       std::ostringstream cmd, which, lengths;
-      for (size_t i = 0; i < configs.size(); ++i) which << (i ? "," : "") << configs[i].first;
+      for (size_t i = 0; i < configs.size(); ++i) which << (i ? "," : "") << s.peer_name(configs[i].first);
       for (size_t i = 0; i < s.lengths.size(); ++i) lengths << (i ? "," : "") << s.lengths[i];
       cmd << torch_env(s.threads) << "/usr/bin/python3 " << peer_script << " --json --threads " << s.threads
           << " --which " << which.str() << " --L " << lengths.str() << " --batch " << s.batch << " --d-model "
@@ -180,7 +187,9 @@ void run_block_bench(const std::string& path, const std::string& peer, std::stri
       std::istringstream lines(out);
       for (std::string line; std::getline(lines, line);) {
         if (line.empty() || line[0] != '{') continue;
-        const std::string block = json_string(line, "block");
+        std::string block = json_string(line, "block");
+        for (const auto& [mixer, c] : configs)
+          if (s.peer_name(mixer) == block) block = mixer;  // results keyed by our mixer name
         Point p;
         p.tokens_per_s = json_number(line, "tokens_per_s");
         p.ms = json_number(line, "ms");
