@@ -83,15 +83,22 @@ MemoryState MemoryBranch::initial_state(int64_t batch) const {
   return s;
 }
 
-Variable MemoryBranch::forward(const Variable& x) const {
+MemoryBranch::Streams MemoryBranch::project(const Variable& x, bool conv) const {
   SF_CHECK(x.dim() == 3 && x.size(2) == d_model_, "titans memory: input must be (B, L, ", d_model_, "), got ",
            shape_str(x.shape()));
   Variable qkv = qkv_->forward(x);
-  if (conv_) qkv = causal_conv(qkv, conv_weight_, conv_bias_);
-  const Streams s = streams(x, qkv);
-  const Variable y = memory_dual_form(s.q, s.k, s.v, s.gates, initial_state(x.size(0)), rule_).y;  // (N, L, d)
-  const int64_t B = x.size(0), L = x.size(1);
-  return reshape(contiguous(permute(reshape(y, {B, n_head_, L, head_dim_}), {0, 2, 1, 3})), {B, L, d_model_});
+  if (conv_ && conv) qkv = causal_conv(qkv, conv_weight_, conv_bias_);
+  return streams(x, qkv);
+}
+
+Variable MemoryBranch::merge_heads(const Variable& y, int64_t batch) const {
+  const int64_t L = y.size(1);
+  return reshape(contiguous(permute(reshape(y, {batch, n_head_, L, head_dim_}), {0, 2, 1, 3})), {batch, L, d_model_});
+}
+
+Variable MemoryBranch::forward(const Variable& x) const {
+  const Streams s = project(x);
+  return merge_heads(memory_dual_form(s.q, s.k, s.v, s.gates, initial_state(x.size(0)), rule_).y, x.size(0));
 }
 
 // state: [conv window (undefined without conv), tokens seen, weights…, gradient point…, momenta…].

@@ -25,14 +25,20 @@ class MemoryBranch : public Module {
   // `state` starts empty: the conv window, then the memory cursor's tensors.
   Tensor step(const Tensor& x_t, std::vector<Tensor>& state) const;
 
- private:
+  // The pieces, for mixers that read and write the memory in their own order (MAC, layers/titans/mac.h).
   struct Streams {
     Variable q, k, v;  // (N = B·H, L, d)
     MemoryGates gates;  // (N, L)
   };
-  // Projections, conv, activations and gates of x (B, L, D), given qkv already convolved (or not).
-  Streams streams(const Variable& x, const Variable& qkv) const;
+  // q, k, v and the gates of x (B, L, D); `conv` false skips the convolution (a segment's own outputs).
+  Streams project(const Variable& x, bool conv = true) const;
   MemoryState initial_state(int64_t batch) const;  // M_0 per row, no momentum
+  const MemoryRule& rule() const { return rule_; }
+  Variable merge_heads(const Variable& y, int64_t batch) const;  // (B·H, L, d) -> (B, L, D)
+
+ private:
+  // Activations and gates of x (B, L, D), given qkv already convolved (or not).
+  Streams streams(const Variable& x, const Variable& qkv) const;
   Variable rows(const Variable& x, int64_t heads_per_token) const;  // (B, L, H·w) -> (B·H, L, w)
 
   int64_t d_model_, n_head_, head_dim_, kernel_;

@@ -9,6 +9,7 @@ void TitansConfig::validate(const Validator& v) const {
   v.require(chunk >= 1, "chunk", chunk, "must be > 0");
   v.require(conv_kernel >= 1, "conv_kernel", conv_kernel, "must be > 0");
   v.require(persistent >= 0, "persistent", persistent, "must be >= 0");
+  v.require(segment >= 1, "segment", segment, "must be > 0");
 }
 
 }  // namespace sf

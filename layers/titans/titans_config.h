@@ -33,6 +33,7 @@ struct TitansConfig {
   bool conv = true;      // causal depthwise convolution on q, k, v
   int64_t conv_kernel = 4;
   int64_t persistent = 4;  // learned tokens prepended to every sequence
+  int64_t segment = 64;    // titans_mac: tokens per segment (attention's context is [persistent ‖ memory ‖ segment])
 
   template <class V>
   void visit(V& v) {
@@ -48,6 +49,8 @@ struct TitansConfig {
     v("conv", conv, "causal depthwise convolution on q, k, v before their activation");
     v("conv_kernel", conv_kernel, "width of that convolution");
     v("persistent", persistent, "learned persistent tokens prepended to every sequence (0: none)");
+    v("segment", segment, "titans_mac only: tokens per segment; attention sees the persistent tokens, the memory's "
+                          "reads for the segment and the segment itself");
   }
   void validate(const Validator& v) const;
   bool operator==(const TitansConfig&) const = default;

@@ -29,7 +29,9 @@ CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype, int6
   if (pos_ == PosKind::rope) rope_ = rope_tables(c.block_size, head_dim_, rope_base_, dtype);
 }
 
-Variable CausalSelfAttention::forward(const Variable& x) {
+Variable CausalSelfAttention::forward(const Variable& x) { return forward(x, prefix_); }
+
+Variable CausalSelfAttention::forward(const Variable& x, int64_t prefix) {
   SF_CHECK(x.dim() == 3 && x.size(2) == n_head_ * head_dim_, "attention: input must be (B, L, ",
            n_head_ * head_dim_, "), got ", shape_str(x.shape()));
   const int64_t batch = x.size(0), length = x.size(1), d = x.size(2);
@@ -47,7 +49,7 @@ Variable CausalSelfAttention::forward(const Variable& x) {
   } else if (pos_ == PosKind::alibi) {
     bias = alibi_bias(n_head_, length, x.dtype());
   }
-  Variable o = attention_core(q, k, v, bias, {.window = window_, .prefix = prefix_});  // (B, H, L, d_h)
+  Variable o = attention_core(q, k, v, bias, {.window = window_, .prefix = prefix});  // (B, H, L, d_h)
   return wo_->forward(reshape(transpose(o, 1, 2), {batch, length, d}));
 }
 

@@ -32,6 +32,8 @@ class CausalSelfAttention : public Mixer {
   CausalSelfAttention(const ModelConfig& config, DType dtype = DType::f32, int64_t prefix = 0);
 
   Variable forward(const Variable& x) override;  // (B, L, D) -> (B, L, D)
+  // The same with another prefix for this call (a MAC segment's context: persistent and memory tokens).
+  Variable forward(const Variable& x, int64_t prefix);
 
   bool has_step() const override { return prefix_ == 0; }
   // x_t (B, D) at position pos -> (B, D); state = the KV cache {K, V}.

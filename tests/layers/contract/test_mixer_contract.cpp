@@ -78,6 +78,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
       {"no_persistent", {"model.titans.persistent=0"}},
       {"chunk_start_read", {"model.titans.read=chunk_start"}},
       {"silu_sum", {"model.titans.activation=silu", "model.titans.loss=sum"}}}},
+    {"titans_mac", {{"segment4", {"model.titans.segment=4"}}, {"segment8_rope", {"model.titans.segment=8", "model.pos=rope"}}}},
     {"titans_mag", {{"window", {"model.attn_window=3"}}, {"rope_full", {"model.pos=rope"}}}},
     {"titans_mal", {{"window", {"model.attn_window=3"}}, {"rope_window", {"model.pos=rope", "model.attn_window=4"}}}},
     {"paragru",
@@ -95,7 +96,7 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
 // Mixers allowed to have no recurrent form (attention steps with its KV cache; m2's long convolution has
 // no finite state). Generation falls back to recomputing for these, so losing a step() is a regression
 // this list makes visible.
-const std::set<std::string> kNoStep = {"m2", "titans_mag", "titans_mal"};
+const std::set<std::string> kNoStep = {"m2", "titans_mac", "titans_mag", "titans_mal"};
 
 // Parameters allowed to get an all-zero gradient from a generic cotangent, as "mixer.param"; none so
 // far. A parameter that never receives a gradient is dead weight or a broken backward.
