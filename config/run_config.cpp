@@ -206,6 +206,11 @@ void RunConfig::validate(const Provenance& where) const {
     if (readers.empty()) continue;  // a section no mixer reads is not a family's
     m.require_written(false, rest, d.after, cat("no block uses a mixer that reads model.", section, " (", readers, "); remove it"));
   }
+  // Within model.titans, only titans_mac has segments.
+  for (const ConfigDifference& d : config_differences(RunConfig{}, *this))
+    if (d.key == "model.titans.segment")
+      m.require_written(std::ranges::count(model.block_mixers(), "titans_mac") > 0, "titans.segment", d.after,
+                        "is only read by titans_mac and no block uses it; remove it");
   const Validator task("data.task", where);
   task.require(data.task.curriculum_min_len == 0 || !is_token_dataset(data.dataset), "curriculum_min_len",
                data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));

@@ -20,10 +20,20 @@ TEST(MixerSections, TheConfigAcceptsExactlyTheRegisteredMixers) {
   std::vector<std::string> names;
   for (const MixerEntry& e : mixer_registry()) names.emplace_back(e.name);
   EXPECT_EQ(names, registered_mixer_names());
-  EXPECT_EQ(names, (std::vector<std::string>{"attention", "s4d", "s4", "mamba", "lstm", "gru", "paragru", "paralstm", "gam", "m2"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"attention", "s4d", "s4", "mamba", "lstm", "gru", "paragru", "paralstm", "gam", "m2",
+                                            "titans_lmm", "titans_mac", "titans_mag", "titans_mal"}));
   EXPECT_EQ(test::error_of([] { from_yaml("model:\n  mixer: mamab\n"); }),
             "r.yaml:2: model.mixer = \"mamab\": 'mamab' is not a registered mixer; did you mean 'mamba'? (registered: "
-            "attention, s4d, s4, mamba, lstm, gru, paragru, paralstm, gam, m2)");
+            "attention, s4d, s4, mamba, lstm, gru, paragru, paralstm, gam, m2, titans_lmm, titans_mac, titans_mag, titans_mal)");
+}
+
+TEST(MixerSections, TitansSegmentsAreRefusedWithoutMac) {
+  // model.titans is read by every Titans mixer, but only titans_mac has segments.
+  EXPECT_EQ(from_yaml("model:\n  mixer: titans_mac\n  titans: {segment: 32}\n").model.mixer, "titans_mac");
+  EXPECT_CONTAINS(test::error_of([] { from_yaml("model:\n  mixer: titans_lmm\n  titans: {segment: 32}\n"); }),
+                  "model.titans.segment = 32: is only read by titans_mac and no block uses it");
+  EXPECT_CONTAINS(test::error_of([] { from_yaml("model:\n  mixer: attention\n  titans: {chunk: 8}\n"); }),
+                  "no block uses a mixer that reads model.titans");
 }
 
 TEST(MixerSections, EachFamilysKeysBindUnderItsSection) {
