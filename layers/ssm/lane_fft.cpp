@@ -1,0 +1,224 @@
+#include "layers/ssm/lane_fft.h"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <numbers>
+
+#include "core/error.h"
+
+namespace sf {
+
+template <class T>
+struct LaneFft<T>::Plan {
+  std::vector<int32_t> rev;         // bit reversal on [0, N)
+  std::vector<T> tw_re, tw_im;      // [h + j] = e^{−2πi j/(2h)} for h = 1, 2, 4, ..., N/2 and j < h
+  std::vector<T> post_re, post_im;  // [k] = e^{−2πi k/n}, k = 0 .. N
+
+  explicit Plan(int64_t N) : rev(N), tw_re(N), tw_im(N), post_re(N + 1), post_im(N + 1) {
+    int bits = 0;
+    while ((int64_t{1} << bits) < N) ++bits;
+    for (int64_t i = 0; i < N; ++i) {
+      int64_t r = 0;
+      for (int b = 0; b < bits; ++b) r |= ((i >> b) & 1) << (bits - 1 - b);
+      rev[i] = static_cast<int32_t>(r);
+    }
+    for (int64_t h = 1; h < N; h *= 2)
+      for (int64_t j = 0; j < h; ++j) {
+        const double a = -std::numbers::pi * static_cast<double>(j) / static_cast<double>(h);
+        tw_re[h + j] = static_cast<T>(std::cos(a));
+        tw_im[h + j] = static_cast<T>(std::sin(a));
+      }
+    for (int64_t k = 0; k <= N; ++k) {
+      const double a = -std::numbers::pi * static_cast<double>(k) / static_cast<double>(N);
+      post_re[k] = static_cast<T>(std::cos(a));
+      post_im[k] = static_cast<T>(std::sin(a));
+    }
+  }
+
+  static std::shared_ptr<const Plan> get(int64_t N) {
+    static std::mutex mu;
+    static std::map<int64_t, std::shared_ptr<const Plan>> plans;
+    std::lock_guard<std::mutex> lock(mu);
+    auto& p = plans[N];
+    if (!p) p = std::make_shared<const Plan>(N);
+    return p;
+  }
+};
+
+template <class T>
+LaneFft<T>::LaneFft(int64_t n) : half_(n / 2) {
+  SF_CHECK(n >= 2 && (n & (n - 1)) == 0, "LaneFft: the length must be a power of two >= 2, got ", n);
+  plan_ = Plan::get(half_);
+  buf_.resize(static_cast<size_t>(half_ * 2 * W));
+}
+
+namespace {
+
+// One complex point of W lanes: W real parts, then W imaginary parts.
+template <class T, int64_t W>
+struct Lanes {
+  // Samples 2m, 2m + 1 of x (zero past len) as the real and imaginary parts of point m.
+  static void load(const T* x, int64_t m, int64_t len, int64_t st, int64_t sl, int64_t lanes, T* p) {
+    for (int64_t part = 0; part < 2; ++part) {
+      const int64_t t = 2 * m + part;
+      T* o = p + part * W;
+      if (t < len && sl == 1 && lanes == W) {
+        const T* a = x + t * st;
+#pragma omp simd
+        for (int64_t l = 0; l < W; ++l) o[l] = a[l];
+      } else {
+        for (int64_t l = 0; l < W; ++l) o[l] = t < len && l < lanes ? x[t * st + l * sl] : T(0);
+      }
+    }
+  }
+  static void store(const T* p, T scale, int64_t m, int64_t len, T* out, int64_t st, int64_t sl, int64_t lanes,
+                    bool accumulate) {
+    for (int64_t part = 0; part < 2 && 2 * m + part < len; ++part) {
+      const T* v = p + part * W;
+      T* o = out + (2 * m + part) * st;
+      if (sl == 1 && lanes == W) {
+        if (accumulate) {
+#pragma omp simd
+          for (int64_t l = 0; l < W; ++l) o[l] += scale * v[l];
+        } else {
+#pragma omp simd
+          for (int64_t l = 0; l < W; ++l) o[l] = scale * v[l];
+        }
+      } else {
+        for (int64_t l = 0; l < lanes; ++l) o[l * sl] = (accumulate ? o[l * sl] : T(0)) + scale * v[l];
+      }
+    }
+  }
+  // (a, b) <- (a + b, (a − b)·w): a decimation-in-frequency butterfly.
+  static void dif(const T* a, const T* b, T* oa, T* ob, T wr, T wi) {
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T ar = a[l], ai = a[W + l], br = b[l], bi = b[W + l];
+      const T dr = ar - br, di = ai - bi;
+      oa[l] = ar + br;
+      oa[W + l] = ai + bi;
+      ob[l] = dr * wr - di * wi;
+      ob[W + l] = dr * wi + di * wr;
+    }
+  }
+  // (a, b) <- (a + b·w, a − b·w): a decimation-in-time butterfly.
+  static void dit(const T* a, const T* b, T* oa, T* ob, T wr, T wi) {
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T ar = a[l], ai = a[W + l], br = b[l], bi = b[W + l];
+      const T cr = br * wr - bi * wi, ci = br * wi + bi * wr;
+      oa[l] = ar + cr;
+      oa[W + l] = ai + ci;
+      ob[l] = ar - cr;
+      ob[W + l] = ai - ci;
+    }
+  }
+};
+
+}  // namespace
+
+template <class T>
+void LaneFft<T>::forward(const T* x, int64_t len, int64_t st, int64_t sl, int64_t lanes, T* spec) {
+  using P = Lanes<T, W>;
+  const Plan& p = *plan_;
+  const int64_t N = half_, S = 2 * W;
+  T* z = buf_.data();
+  if (N == 1) {
+    P::load(x, 0, len, st, sl, lanes, z);
+  } else {  // the first stage reads the signal
+    alignas(64) T a[2 * W], b[2 * W];
+    const int64_t h = N / 2;
+    for (int64_t j = 0; j < h; ++j) {
+      P::load(x, j, len, st, sl, lanes, a);
+      P::load(x, j + h, len, st, sl, lanes, b);
+      P::dif(a, b, z + j * S, z + (j + h) * S, p.tw_re[h + j], p.tw_im[h + j]);
+    }
+  }
+  for (int64_t h = N / 4; h >= 1; h /= 2)
+    for (int64_t s = 0; s < N; s += 2 * h)
+      for (int64_t j = 0; j < h; ++j) {
+        T* a = z + (s + j) * S;
+        P::dif(a, a + h * S, a, a + h * S, p.tw_re[h + j], p.tw_im[h + j]);
+      }
+  // z now holds Z[k] at rev[k]. X[k] = E[k] + e^{−2πik/n} O[k] with E = (Z[k] + conj Z[N−k])/2 (even
+  // samples) and O = −i (Z[k] − conj Z[N−k])/2 (odd samples).
+  for (int64_t k = 0; k <= N; ++k) {
+    const T* zk = z + p.rev[k % N] * S;
+    const T* zc = z + p.rev[(N - k) % N] * S;
+    T* o = spec + k * S;
+    const T wr = p.post_re[k], wi = p.post_im[k];
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T er = T(0.5) * (zk[l] + zc[l]), ei = T(0.5) * (zk[W + l] - zc[W + l]);
+      const T orr = T(0.5) * (zk[W + l] + zc[W + l]), oi = T(0.5) * (zc[l] - zk[l]);
+      o[l] = er + wr * orr - wi * oi;
+      o[W + l] = ei + wr * oi + wi * orr;
+    }
+  }
+}
+
+template <class T>
+void LaneFft<T>::inverse(const T* spec, T* out, int64_t len, int64_t st, int64_t sl, int64_t lanes, bool accumulate) {
+  using P = Lanes<T, W>;
+  const Plan& p = *plan_;
+  const int64_t N = half_, S = 2 * W;
+  T* z = buf_.data();
+  // Z[k] = E[k] + i O[k] with E = (X[k] + conj X[N−k])/2 and O = e^{2πik/n} (X[k] − conj X[N−k])/2, stored
+  // at rev[k] for the decimation in time.
+  for (int64_t k = 0; k < N; ++k) {
+    const T* xk = spec + k * S;
+    const T* xc = spec + (N - k) * S;
+    T* o = z + p.rev[k] * S;
+    const T wr = p.post_re[k], wi = p.post_im[k];
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T er = T(0.5) * (xk[l] + xc[l]), ei = T(0.5) * (xk[W + l] - xc[W + l]);
+      const T dr = xk[l] - xc[l], di = xk[W + l] + xc[W + l];
+      const T orr = T(0.5) * (dr * wr + di * wi), oi = T(0.5) * (di * wr - dr * wi);
+      o[l] = er - oi;
+      o[W + l] = ei + orr;
+    }
+  }
+  for (int64_t h = 1; h < N / 2; h *= 2)
+    for (int64_t s = 0; s < N; s += 2 * h)
+      for (int64_t j = 0; j < h; ++j) {
+        T* a = z + (s + j) * S;
+        P::dit(a, a + h * S, a, a + h * S, p.tw_re[h + j], -p.tw_im[h + j]);
+      }
+  const T scale = T(1) / static_cast<T>(N);
+  const int64_t points = (len + 1) / 2;  // the points that hold samples < len
+  if (N == 1) {
+    P::store(z, scale, 0, len, out, st, sl, lanes, accumulate);
+    return;
+  }
+  alignas(64) T a[2 * W], b[2 * W];  // the last stage writes the signal
+  const int64_t h = N / 2;
+  for (int64_t j = 0; j < h && j < points; ++j) {
+    P::dit(z + j * S, z + (j + h) * S, a, b, p.tw_re[h + j], -p.tw_im[h + j]);
+    P::store(a, scale, j, len, out, st, sl, lanes, accumulate);
+    if (j + h < points) P::store(b, scale, j + h, len, out, st, sl, lanes, accumulate);
+  }
+}
+
+template <class T>
+void LaneFft<T>::multiply(const T* a, const T* b, T* out, bool conj_a, bool accumulate) const {
+  const int64_t n = bins(), S = 2 * W;
+  const T s = conj_a ? T(-1) : T(1);
+  for (int64_t k = 0; k < n; ++k) {
+    const T *pa = a + k * S, *pb = b + k * S;
+    T* o = out + k * S;
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T ar = pa[l], ai = s * pa[W + l], br = pb[l], bi = pb[W + l];
+      const T re = ar * br - ai * bi, im = ar * bi + ai * br;
+      o[l] = accumulate ? o[l] + re : re;
+      o[W + l] = accumulate ? o[W + l] + im : im;
+    }
+  }
+}
+
+template class LaneFft<float>;
+template class LaneFft<double>;
+
+}  // namespace sf
