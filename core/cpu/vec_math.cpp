@@ -10,39 +10,79 @@
 namespace sf::cpu {
 namespace {
 
-using Arr = Eigen::Array<float, Eigen::Dynamic, 1>;
-using CMap = Eigen::Map<const Arr>;
-using Map = Eigen::Map<Arr>;
+template <class T>
+using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
+template <class T>
+using CMap = Eigen::Map<const Arr<T>>;
+template <class T>
+using Map = Eigen::Map<Arr<T>>;
 
-constexpr float kInvSqrt2 = 0.70710678118654752440f, kInvSqrt2Pi = 0.39894228040143267794f;
-constexpr float kTanhK = 0.79788456080286535588f, kTanhC = 0.044715f;
+constexpr double kInvSqrt2 = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
+constexpr double kTanhK = 0.79788456080286535588, kTanhC = 0.044715;
 
 template <class F>
 void chunks(int64_t n, F&& f) {
   parallel_for(n, kElementGrain, [&](int64_t b, int64_t e) { f(b, e - b); });
 }
 
+// Calls f(gelu(a), gelu'(a)) with both as lazy Eigen expressions of a: one place for the formulas.
+template <class T, class F>
+void with_gelu(const CMap<T>& a, bool tanh_approx, F&& f) {
+  const T half(0.5), one(1);
+  if (tanh_approx) {
+    const auto th = (T(kTanhK) * (a + T(kTanhC) * a.cube())).tanh();
+    f(half * a * (one + th),
+      half * (one + th) + half * a * (one - th.square()) * T(kTanhK) * (one + T(3) * T(kTanhC) * a.square()));
+  } else {
+    const auto e = (a * T(kInvSqrt2)).erf();
+    f(half * a * (one + e), half * (one + e) + a * T(kInvSqrt2Pi) * (T(-0.5) * a.square()).exp());
+  }
+}
+
 }  // namespace
 
 void gelu_f32(const float* x, float* y, int64_t n, bool tanh_approx) {
   chunks(n, [&](int64_t b, int64_t m) {
-    CMap a(x + b, m);
-    if (tanh_approx) Map(y + b, m) = 0.5f * a * (1.0f + (kTanhK * (a + kTanhC * a.cube())).tanh());
-    else Map(y + b, m) = 0.5f * a * (1.0f + (a * kInvSqrt2).erf());
+    with_gelu<float>(CMap<float>(x + b, m), tanh_approx, [&](const auto& f, const auto&) { Map<float>(y + b, m) = f; });
   });
 }
 
 void gelu_backward_f32(const float* g, const float* x, float* dx, int64_t n, bool tanh_approx) {
   chunks(n, [&](int64_t b, int64_t m) {
-    CMap a(x + b, m), gr(g + b, m);
-    if (tanh_approx) {
-      const auto th = (kTanhK * (a + kTanhC * a.cube())).tanh();
-      Map(dx + b, m) = gr * (0.5f * (1.0f + th) +
-                             0.5f * a * (1.0f - th.square()) * kTanhK * (1.0f + 3.0f * kTanhC * a.square()));
-    } else {
-      Map(dx + b, m) = gr * (0.5f * (1.0f + (a * kInvSqrt2).erf()) + a * kInvSqrt2Pi * (-0.5f * a.square()).exp());
+    with_gelu<float>(CMap<float>(x + b, m), tanh_approx,
+                     [&](const auto&, const auto& df) { Map<float>(dx + b, m) = CMap<float>(g + b, m) * df; });
+  });
+}
+
+template <class T>
+void gelu_glu(const T* h, T* y, int64_t rows, int64_t F, bool tanh_approx) {
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / F), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* a = h + r * 2 * F;
+      with_gelu<T>(CMap<T>(a, F), tanh_approx,
+                   [&](const auto& f, const auto&) { Map<T>(y + r * F, F) = f * CMap<T>(a + F, F); });
     }
   });
 }
+
+template <class T>
+void gelu_glu_backward(const T* g, const T* h, T* dh, int64_t rows, int64_t F, bool tanh_approx) {
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / F), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* a = h + r * 2 * F;
+      T* d = dh + r * 2 * F;
+      const CMap<T> gr(g + r * F, F);
+      with_gelu<T>(CMap<T>(a, F), tanh_approx, [&](const auto& f, const auto& df) {
+        Map<T>(d, F) = gr * CMap<T>(a + F, F) * df;
+        Map<T>(d + F, F) = gr * f;
+      });
+    }
+  });
+}
+
+template void gelu_glu<float>(const float*, float*, int64_t, int64_t, bool);
+template void gelu_glu<double>(const double*, double*, int64_t, int64_t, bool);
+template void gelu_glu_backward<float>(const float*, const float*, float*, int64_t, int64_t, bool);
+template void gelu_glu_backward<double>(const double*, const double*, double*, int64_t, int64_t, bool);
 
 }  // namespace sf::cpu

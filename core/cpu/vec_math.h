@@ -1,7 +1,7 @@
-// Vectorised float32 GELU over contiguous spans (AVX-512 through Eigen's packet math). The scalar
-// std::erf / std::tanh that core/elementwise_math.h uses do not vectorise without -ffast-math, which made
-// GELU the largest non-GEMM cost of a GPT training step. Element-wise, so independent of the thread count.
-// Eigen's float erf is a rational approximation accurate to a few ulp; its tanh likewise.
+// Vectorised GELU over contiguous spans (AVX-512 through Eigen's packet math; float32, the GLU also
+// float64). The scalar std::erf / std::tanh that core/elementwise_math.h uses do not vectorise without
+// -ffast-math, which made GELU the largest non-GEMM cost of a GPT training step. Element-wise, so
+// independent of the thread count. Eigen's float erf is a rational approximation accurate to a few ulp; its tanh likewise.
 #pragma once
 #include <cstdint>
 
@@ -11,5 +11,12 @@ namespace sf::cpu {
 void gelu_f32(const float* x, float* y, int64_t n, bool tanh_approx);
 // dx = g · gelu'(x).
 void gelu_backward_f32(const float* g, const float* x, float* dx, int64_t n, bool tanh_approx);
+
+// The GELU gated linear unit over contiguous rows (float and double): h (rows, 2F) -> y (rows, F) with
+// y = gelu(h[:, :F]) ⊙ h[:, F:], and its backward dh (rows, 2F) from dy (rows, F).
+template <class T>
+void gelu_glu(const T* h, T* y, int64_t rows, int64_t F, bool tanh_approx);
+template <class T>
+void gelu_glu_backward(const T* g, const T* h, T* dh, int64_t rows, int64_t F, bool tanh_approx);
 
 }  // namespace sf::cpu
