@@ -80,6 +80,40 @@ void gelu_glu_backward(const T* g, const T* h, T* dh, int64_t rows, int64_t F, b
   });
 }
 
+template <class T>
+void scaled_sin(const T* x, const T* w, T* y, int64_t rows, int64_t n) {
+  const CMap<T> wm(w, n);
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / n), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) Map<T>(y + r * n, n) = (CMap<T>(x + r * n, n) * wm).sin();
+  });
+}
+
+template <class T>
+void scaled_sin_backward(const T* g, const T* x, const T* w, T* dx, T* dw, int64_t rows, int64_t n) {
+  constexpr int64_t kRows = 256;  // rows per partial sum of dw: fixed, so dw does not depend on the threads
+  const int64_t blocks = (rows + kRows - 1) / kRows;
+  const CMap<T> wm(w, n);
+  Arr<T> partial = Arr<T>::Zero(blocks * n);
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    Arr<T> c(n);
+    for (int64_t blk = b0; blk < b1; ++blk)
+      for (int64_t r = blk * kRows; r < std::min(rows, (blk + 1) * kRows); ++r) {
+        const CMap<T> xr(x + r * n, n);
+        c = CMap<T>(g + r * n, n) * (xr * wm).cos();
+        Map<T>(dx + r * n, n) = c * wm;
+        partial.segment(blk * n, n) += c * xr;
+      }
+  });
+  Map<T> out(dw, n);
+  out.setZero();
+  for (int64_t blk = 0; blk < blocks; ++blk) out += partial.segment(blk * n, n);
+}
+
+template void scaled_sin<float>(const float*, const float*, float*, int64_t, int64_t);
+template void scaled_sin<double>(const double*, const double*, double*, int64_t, int64_t);
+template void scaled_sin_backward<float>(const float*, const float*, const float*, float*, float*, int64_t, int64_t);
+template void scaled_sin_backward<double>(const double*, const double*, const double*, double*, double*, int64_t,
+                                          int64_t);
 template void gelu_glu<float>(const float*, float*, int64_t, int64_t, bool);
 template void gelu_glu<double>(const double*, double*, int64_t, int64_t, bool);
 template void gelu_glu_backward<float>(const float*, const float*, float*, int64_t, int64_t, bool);

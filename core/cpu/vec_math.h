@@ -19,4 +19,11 @@ void gelu_glu(const T* h, T* y, int64_t rows, int64_t F, bool tanh_approx);
 template <class T>
 void gelu_glu_backward(const T* g, const T* h, T* dh, int64_t rows, int64_t F, bool tanh_approx);
 
+// y = sin(x ⊙ w) over contiguous rows x (rows, n), w (n) (float and double; Eigen's vectorised sin), and
+// its backward: dx = g ⊙ cos(x ⊙ w) ⊙ w, dw = Σ_rows g ⊙ cos(x ⊙ w) ⊙ x, summed in fixed row blocks.
+template <class T>
+void scaled_sin(const T* x, const T* w, T* y, int64_t rows, int64_t n);
+template <class T>
+void scaled_sin_backward(const T* g, const T* x, const T* w, T* dx, T* dw, int64_t rows, int64_t n);
+
 }  // namespace sf::cpu
