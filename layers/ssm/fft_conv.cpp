@@ -10,15 +10,12 @@
 #include "layers/ssm/lane_fft.h"
 
 namespace sf {
-namespace {
 
-int64_t default_n_fft(int64_t L) {
+int64_t fft_conv_size(int64_t L) {
   int64_t n = 2;
   while (n < 2 * L) n *= 2;
   return n;
 }
-
-}  // namespace
 
 Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   SF_CHECK(u.dim() == 3 && K.dim() == 2 && K.size(0) == u.size(2) && K.size(1) == u.size(1),
@@ -27,7 +24,7 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   SF_CHECK(u.dtype() == K.dtype() && is_floating(u.dtype()) && u.device().is_cpu() && K.device().is_cpu(),
            "causal_fft_conv: u and K must be CPU tensors of one floating dtype");
   const int64_t B = u.size(0), L = u.size(1), H = u.size(2);
-  const int64_t n = n_fft > 0 ? n_fft : default_n_fft(L);
+  const int64_t n = n_fft > 0 ? n_fft : fft_conv_size(L);
   SF_CHECK(n >= L && n >= 2 && (n & (n - 1)) == 0, "causal_fft_conv: n_fft (", n,
            ") must be a power of two >= max(L, 2) (L = ", L, ")");
   const Tensor uc = u.data().contiguous(), Kd = K.data();
