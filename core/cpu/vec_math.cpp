@@ -114,6 +114,43 @@ template void scaled_sin<double>(const double*, const double*, double*, int64_t,
 template void scaled_sin_backward<float>(const float*, const float*, const float*, float*, float*, int64_t, int64_t);
 template void scaled_sin_backward<double>(const double*, const double*, const double*, double*, double*, int64_t,
                                           int64_t);
+template <class T>
+void gated_pair(const T* g, const T* a, const T* b, T* y, int64_t rows, int64_t n) {
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / n), [&](int64_t r0, int64_t r1) {
+    const T one(1);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* gr = g + r * 2 * n;
+      Map<T>(y + r * n, n) = CMap<T>(a + r * n, n) / (one + (-CMap<T>(gr, n)).exp()) +
+                             CMap<T>(b + r * n, n) / (one + (-CMap<T>(gr + n, n)).exp());
+    }
+  });
+}
+
+template <class T>
+void gated_pair_backward(const T* dy, const T* g, const T* a, const T* b, T* dg, T* da, T* db, int64_t rows,
+                         int64_t n) {
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / n), [&](int64_t r0, int64_t r1) {
+    const T one(1);
+    Arr<T> s(n);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* gr = g + r * 2 * n;
+      const CMap<T> d(dy + r * n, n);
+      for (int64_t half = 0; half < 2; ++half) {
+        const CMap<T> x((half ? b : a) + r * n, n);
+        s = one / (one + (-CMap<T>(gr + half * n, n)).exp());
+        Map<T>((half ? db : da) + r * n, n) = d * s;
+        Map<T>(dg + r * 2 * n + half * n, n) = d * x * s * (one - s);
+      }
+    }
+  });
+}
+
+template void gated_pair<float>(const float*, const float*, const float*, float*, int64_t, int64_t);
+template void gated_pair<double>(const double*, const double*, const double*, double*, int64_t, int64_t);
+template void gated_pair_backward<float>(const float*, const float*, const float*, const float*, float*, float*,
+                                         float*, int64_t, int64_t);
+template void gated_pair_backward<double>(const double*, const double*, const double*, const double*, double*,
+                                          double*, double*, int64_t, int64_t);
 template void gelu_glu<float>(const float*, float*, int64_t, int64_t, bool);
 template void gelu_glu<double>(const double*, double*, int64_t, int64_t, bool);
 template void gelu_glu_backward<float>(const float*, const float*, float*, int64_t, int64_t, bool);
