@@ -37,11 +37,9 @@ Variable M2Mixer::forward(const Variable& u) {
   const Variable p = causal_conv(linear(u, w_in_, b_in_), conv_weight_, conv_bias_);  // (B, L, 3D)
   const Variable k = filter_->forward(L);
   const Variable r = residual_ ? u : Variable(), k2 = residual_ ? filter2_->forward(L) : Variable();
-  const Variable y =
-      fft_ == M2Fft::monarch
-          ? m2_gated_long_conv_composite(p, k, beta_, r, k2, beta2_,
-                                         [this](const Variable& x, const Variable& f) { return monarch_.forward(x, f); })
-          : m2_gated_long_conv(p, k, beta_, r, k2, beta2_);
+  const LongConv monarch = [this](const Variable& x, const Variable& f) { return monarch_.forward(x, f); };
+  const Variable y = fft_ == M2Fft::monarch ? m2_gated_long_conv_composite(p, k, beta_, r, k2, beta2_, monarch)
+                                            : m2_gated_long_conv(p, k, beta_, r, k2, beta2_);
   return linear(y, w_out_, b_out_);
 }
 

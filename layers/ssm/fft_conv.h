@@ -3,8 +3,8 @@
 // convolution the FFT computes equals the linear one on [0, L) and nothing flows from the future.
 // Backward: du = correlation of dy with K, dK = Σ_b correlation of dy with u (conjugate spectra).
 // CPU FFTs: the convolution transforms 16 float (8 double) channels at once, one per SIMD lane
-// (layers/ssm/lane_fft.h), and keeps the input and kernel spectra for backward; irfft uses Eigen's FFT module (kissfft backend,
-// BSD-style licence).
+// (layers/ssm/lane_fft.h), and keeps the input and kernel spectra for backward; irfft uses Eigen's FFT
+// module (kissfft backend, BSD-style licence).
 #pragma once
 #include "autograd/function.h"
 

@@ -36,8 +36,8 @@ TEST(FusedGlu, MatchesComposite) {
 
 TEST(FusedGlu, Gradcheck) {
   for (bool tanh_approx : {false, true}) {
-    GradcheckResult r = gradcheck(
-        [tanh_approx](const std::vector<Variable>& v) { return gelu_glu(v[0], tanh_approx); }, {test::randn({2, 3, 10}, 3)});
+    GradcheckResult r = gradcheck([tanh_approx](const std::vector<Variable>& v) { return gelu_glu(v[0], tanh_approx); },
+                                  {test::randn({2, 3, 10}, 3)});
     EXPECT_TRUE(r.ok) << r.report;
   }
 }

@@ -33,10 +33,11 @@ Inputs make(int64_t B, int64_t L, int64_t D, bool residual, bool transposed, uin
 
 std::vector<Tensor> run(bool fused, const Inputs& in, const Tensor& r) {
   std::vector<Variable> v;
-  for (const Tensor& t : {in.p, in.k, in.beta, in.u, in.k2, in.beta2}) v.push_back(t.defined() ? Variable(t, true) : Variable());
+  for (const Tensor& t : {in.p, in.k, in.beta, in.u, in.k2, in.beta2})
+    v.push_back(t.defined() ? Variable(t, true) : Variable());
+  const LongConv conv = [](const Variable& x, const Variable& k) { return causal_fft_conv(x, k); };
   const Variable y = fused ? m2_gated_long_conv(v[0], v[1], v[2], v[3], v[4], v[5])
-                           : m2_gated_long_conv_composite(v[0], v[1], v[2], v[3], v[4], v[5],
-                                                          [](const Variable& x, const Variable& k) { return causal_fft_conv(x, k); });
+                           : m2_gated_long_conv_composite(v[0], v[1], v[2], v[3], v[4], v[5], conv);
   sum(y * Variable(r)).backward();
   std::vector<Tensor> out{y.data()};
   for (const Variable& x : v)
