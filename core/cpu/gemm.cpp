@@ -27,6 +27,7 @@ constexpr int64_t kPanelWork = 1 << 20;     // multiply-adds per panel, at least
 constexpr int64_t kSerialWork = 1 << 16;    // below this, one call without a parallel region
 constexpr int64_t kKChunk = 1024;           // inner-dim chunk when splitting K
 constexpr int64_t kBatchSmallWork = 1 << 18;  // batched GEMMs this small run one per thread
+constexpr int64_t kCopyBRows = 256;          // rows of A from which a transposed B is copied row-major
 
 // A logical matrix (after the transpose flag) in the layout Eigen reads.
 template <class T>
@@ -208,9 +209,22 @@ void gemm_2d(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T bet
   const int64_t step = (len + panels - 1) / panels;
   const int64_t psize = (step + 7) / 8 * 8;  // whole register tiles
   panels = (len + psize - 1) / psize;
+  // The kernels run up to 1.6x slower on a column-major (transposed) B with a long inner dim (x W^T for a
+  // Linear layer's W (256, 1024): 4096-row panels, Zen 4, oneDNN); row panels all read B, so one row-major
+  // copy of it (K·N values, against M·N·K multiply-adds) pays for itself.
+  std::vector<E> b_rows;
+  Mat<E> bp = b;
+  if (rows && !b.row_major && panels > 1 && M >= kCopyBRows) {
+    b_rows.resize(static_cast<size_t>(K * N));
+    parallel_for(N, std::max<int64_t>(1, kElementGrain / K), [&](int64_t j0, int64_t j1) {
+      for (int64_t j = j0; j < j1; ++j)
+        for (int64_t k = 0; k < K; ++k) b_rows[k * N + j] = b.p[j * b.ld + k];
+    });
+    bp = Mat<E>{b_rows.data(), K, N, true, N};
+  }
   run_tasks(panels, [&](int64_t p) {
     const int64_t s0 = p * psize, n = std::min(psize, len - s0);
-    if (rows) gemm_call(a.block(s0, n, 0, K), b, c + s0 * ldc, ldc, alpha, beta);
+    if (rows) gemm_call(a.block(s0, n, 0, K), bp, c + s0 * ldc, ldc, alpha, beta);
     else gemm_call(a, b.block(0, K, s0, n), c + s0, ldc, alpha, beta);
   });
 }
