@@ -27,7 +27,7 @@ constexpr int64_t kPanelWork = 1 << 20;     // multiply-adds per panel, at least
 constexpr int64_t kSerialWork = 1 << 16;    // below this, one call without a parallel region
 constexpr int64_t kKChunk = 1024;           // inner-dim chunk when splitting K
 constexpr int64_t kBatchSmallWork = 1 << 18;  // batched GEMMs this small run one per thread
-constexpr int64_t kCopyBRows = 256;          // rows of A from which a transposed B is copied row-major
+constexpr int64_t kCopyBRows = 1024;         // rows of A from which a transposed B is copied row-major
 
 // A logical matrix (after the transpose flag) in the layout Eigen reads.
 template <class T>
@@ -212,15 +212,22 @@ void gemm_2d(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T bet
   // The kernels run up to 1.6x slower on a column-major (transposed) B with a long inner dim (x W^T for a
   // Linear layer's W (256, 1024): 4096-row panels, Zen 4, oneDNN); row panels all read B, so one row-major
   // copy of it (K·N values, against M·N·K multiply-adds) pays for itself.
-  std::vector<E> b_rows;
+  Tensor b_rows;  // from the caching allocator: a fresh std::vector of this size costs page faults per call
   Mat<E> bp = b;
   if (rows && !b.row_major && panels > 1 && M >= kCopyBRows) {
-    b_rows.resize(static_cast<size_t>(K * N));
-    parallel_for(N, std::max<int64_t>(1, kElementGrain / K), [&](int64_t j0, int64_t j1) {
-      for (int64_t j = j0; j < j1; ++j)
-        for (int64_t k = 0; k < K; ++k) b_rows[k * N + j] = b.p[j * b.ld + k];
+    b_rows = empty({K, N}, dtype_of<E>());
+    constexpr int64_t kTile = 32;  // transposed in 32 x 32 tiles, which stay in L1
+    E* out = b_rows.data<E>();
+    const E* in = b.p;
+    const int64_t ld = b.ld;
+    const int64_t tiles = (N + kTile - 1) / kTile;
+    parallel_for(tiles, std::max<int64_t>(1, kElementGrain / (K * kTile)), [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t)
+        for (int64_t k0 = 0; k0 < K; k0 += kTile)
+          for (int64_t j = t * kTile; j < std::min(N, (t + 1) * kTile); ++j)
+            for (int64_t k = k0; k < std::min(K, k0 + kTile); ++k) out[k * N + j] = in[j * ld + k];
     });
-    bp = Mat<E>{b_rows.data(), K, N, true, N};
+    bp = Mat<E>{out, K, N, true, N};
   }
   run_tasks(panels, [&](int64_t p) {
     const int64_t s0 = p * psize, n = std::min(psize, len - s0);

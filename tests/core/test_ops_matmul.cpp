@@ -93,7 +93,7 @@ TEST(OpsMatmul, LargeProductsUsePanelsAndKChunks) {
     expect_matmul(uniform({300, 100}, dt, 6), uniform({100, 120}, dt, 7), false, false, r, "row panels");
     expect_matmul(uniform({40, 200}, dt, 6), uniform({600, 200}, dt, 7), false, true, r, "column panels");
     expect_matmul(uniform({3000, 20}, dt, 8), uniform({3000, 24}, dt, 9), true, false, r, "k chunks");
-    expect_matmul(uniform({520, 70}, dt, 10), uniform({90, 70}, dt, 11), false, true, r, "row panels, B copied");
+    expect_matmul(uniform({1100, 70}, dt, 10), uniform({90, 70}, dt, 11), false, true, r, "row panels, B copied");
   }
 }
 
