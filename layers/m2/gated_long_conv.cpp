@@ -49,7 +49,8 @@ void forward_t(Saved& sv, Tensor& y, bool grad) {
   T* py = y.data<T>();
   parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
     Fft fft(sv.n);
-    std::vector<T> a(L * W, T(0)), c1(L * W), c2(L * W), spec(S), prod(S);
+    const Tensor ws = zeros({3 * L * W + 2 * S}, p.dtype());  // cached allocator; lanes past D stay 0 in a
+    T *a = ws.data<T>(), *c1 = a + L * W, *c2 = c1 + L * W, *spec = c2 + L * W, *prod = spec + S;
     for (int64_t g = g0; g < g1; ++g) {
       const int64_t h0 = g * W, lanes = std::min(W, D - h0);
       const std::vector<T> bt = lane_values<T, W>(sv.beta, h0, lanes);
@@ -66,22 +67,22 @@ void forward_t(Saved& sv, Tensor& y, bool grad) {
 #pragma omp simd
           for (int64_t l = 0; l < lanes; ++l) a[t * W + l] = row[2 * D + l] * row[l];
         }
-        T* vf = grad ? sv.xf.data<T>() + ((g * C) * B + b) * S : spec.data();
-        fft.forward(a.data(), L, W, 1, W, vf);
-        fft.multiply(vf, kf, prod.data(), false, false);
-        fft.inverse(prod.data(), c1.data(), L, W, 1, W, false);
+        T* vf = grad ? sv.xf.data<T>() + ((g * C) * B + b) * S : spec;
+        fft.forward(a, L, W, 1, W, vf);
+        fft.multiply(vf, kf, prod, false, false);
+        fft.inverse(prod, c1, L, W, 1, W, false);
         if (residual) {
-          T* uf = grad ? sv.xf.data<T>() + ((g * C + 1) * B + b) * S : spec.data();
+          T* uf = grad ? sv.xf.data<T>() + ((g * C + 1) * B + b) * S : spec;
           fft.forward(pu + b * L * D + h0, L, D, 1, lanes, uf);
-          fft.multiply(uf, kf + S, prod.data(), false, false);
-          fft.inverse(prod.data(), c2.data(), L, W, 1, W, false);
+          fft.multiply(uf, kf + S, prod, false, false);
+          fft.inverse(prod, c2, L, W, 1, W, false);
         }
         for (int64_t t = 0; t < L; ++t) {  // s = conv(v', k) + β ⊙ v', y = s ⊙ x2 (+ conv(u, k2) + β2 ⊙ u)
           const T* x2 = P + t * 3 * D + D + h0;
           const int64_t o = (b * L + t) * D + h0;
           T* yt = py + o;
-          T *st = c1.data() + t * W, *c2t = c2.data() + t * W;
-          const T* at = a.data() + t * W;
+          T *st = c1 + t * W, *c2t = c2 + t * W;
+          const T* at = a + t * W;
 #pragma omp simd
           for (int64_t l = 0; l < lanes; ++l) st[l] += bt[l] * at[l];
           if (grad) std::copy(st, st + lanes, sv.s.data<T>() + o);
@@ -119,7 +120,8 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
   T* pdp = dp.data<T>();
   parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
     Fft fft(sv.n);
-    std::vector<T> a(L * W, T(0)), c(L * W), spec(S), prod(S), acc1(S), acc2(S);
+    const Tensor ws = zeros({2 * L * W + 4 * S}, p.dtype());  // cached allocator; lanes past D stay 0 in a
+    T *a = ws.data<T>(), *c = a + L * W, *spec = c + L * W, *prod = spec + S, *acc1 = prod + S, *acc2 = acc1 + S;
     for (int64_t g = g0; g < g1; ++g) {
       const int64_t h0 = g * W, lanes = std::min(W, D - h0);
       const std::vector<T> bt = lane_values<T, W>(sv.beta, h0, lanes);
@@ -139,14 +141,14 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
             drow[D + l] = gy[t * D + l] * st[l];
           }
         }
-        fft.forward(a.data(), L, W, 1, W, spec.data());
-        fft.multiply(kf, spec.data(), prod.data(), true, false);
-        fft.inverse(prod.data(), c.data(), L, W, 1, W, false);
-        fft.multiply(sv.xf.data<T>() + ((g * C) * B + b) * S, spec.data(), acc1.data(), true, b > 0);
+        fft.forward(a, L, W, 1, W, spec);
+        fft.multiply(kf, spec, prod, true, false);
+        fft.inverse(prod, c, L, W, 1, W, false);
+        fft.multiply(sv.xf.data<T>() + ((g * C) * B + b) * S, spec, acc1, true, b > 0);
         for (int64_t t = 0; t < L; ++t) {  // dv' = conv^T(gs, k) + β ⊙ gs, then dx1 = dv' ⊙ v, dv = dv' ⊙ x1
           const T* row = P + t * 3 * D + h0;
           T* drow = pdp + (b * L + t) * 3 * D + h0;
-          const T *at = a.data() + t * W, *ct = c.data() + t * W;
+          const T *at = a + t * W, *ct = c + t * W;
           for (int64_t l = 0; l < lanes; ++l) {
             const T x1 = row[l], v = row[2 * D + l], dvp = ct[l] + bt[l] * at[l];
             db[l] += static_cast<double>(at[l] * (v * x1));
@@ -155,13 +157,13 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
           }
         }
         if (!residual) continue;
-        fft.forward(gy, L, D, 1, lanes, spec.data());
-        fft.multiply(kf + S, spec.data(), prod.data(), true, false);
-        fft.inverse(prod.data(), c.data(), L, W, 1, W, false);
-        fft.multiply(sv.xf.data<T>() + ((g * C + 1) * B + b) * S, spec.data(), acc2.data(), true, b > 0);
+        fft.forward(gy, L, D, 1, lanes, spec);
+        fft.multiply(kf + S, spec, prod, true, false);
+        fft.inverse(prod, c, L, W, 1, W, false);
+        fft.multiply(sv.xf.data<T>() + ((g * C + 1) * B + b) * S, spec, acc2, true, b > 0);
         for (int64_t t = 0; t < L; ++t) {  // du = conv^T(dy, k2) + β2 ⊙ dy
           const int64_t o = (b * L + t) * D + h0;
-          const T* ct = c.data() + t * W;
+          const T* ct = c + t * W;
           T* dut = du.data<T>() + o;
           for (int64_t l = 0; l < lanes; ++l) {
             dut[l] = ct[l] + bt2[l] * pg[o + l];
@@ -169,10 +171,10 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
           }
         }
       }
-      fft.inverse(acc1.data(), dk.data<T>() + h0 * dk.stride(0), L, dk.stride(1), dk.stride(0), lanes, false);
+      fft.inverse(acc1, dk.data<T>() + h0 * dk.stride(0), L, dk.stride(1), dk.stride(0), lanes, false);
       for (int64_t l = 0; l < lanes; ++l) dbeta.data<T>()[h0 + l] = static_cast<T>(db[l]);
       if (residual) {
-        fft.inverse(acc2.data(), dk2.data<T>() + h0 * dk2.stride(0), L, dk2.stride(1), dk2.stride(0), lanes, false);
+        fft.inverse(acc2, dk2.data<T>() + h0 * dk2.stride(0), L, dk2.stride(1), dk2.stride(0), lanes, false);
         for (int64_t l = 0; l < lanes; ++l) dbeta2.data<T>()[h0 + l] = static_cast<T>(db2[l]);
       }
     }

@@ -40,16 +40,17 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
     scalar_t *py = y.data<scalar_t>(), *pkf = Kf.data<scalar_t>();
     parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
       Fft fft(n);
-      std::vector<scalar_t> spec(S), prod(S);
+      const Tensor ws = empty({2 * S}, u.dtype());
+      scalar_t *spec = ws.data<scalar_t>(), *prod = spec + S;
       for (int64_t g = g0; g < g1; ++g) {
         const int64_t h0 = g * W, lanes = std::min(W, H - h0);
         scalar_t* kf = pkf + g * S;
         fft.forward(pk + h0 * Kd.stride(0), L, Kd.stride(1), Kd.stride(0), lanes, kf);
         for (int64_t b = 0; b < B; ++b) {
-          scalar_t* uf = grad ? Uf.data<scalar_t>() + (g * B + b) * S : spec.data();
+          scalar_t* uf = grad ? Uf.data<scalar_t>() + (g * B + b) * S : spec;
           fft.forward(pu + b * L * H + h0, L, H, 1, lanes, uf);
-          fft.multiply(uf, kf, prod.data(), false, false);
-          fft.inverse(prod.data(), py + b * L * H + h0, L, H, 1, lanes, false);
+          fft.multiply(uf, kf, prod, false, false);
+          fft.inverse(prod, py + b * L * H + h0, L, H, 1, lanes, false);
         }
       }
     });
@@ -64,17 +65,18 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
       scalar_t *pdu = du.data<scalar_t>(), *pdk = dK.data<scalar_t>();
       parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
         Fft fft(n);
-        std::vector<scalar_t> gf(S), prod(S), acc(S);
+        const Tensor ws = empty({3 * S}, g.dtype());
+        scalar_t *gf = ws.data<scalar_t>(), *prod = gf + S, *acc = prod + S;
         for (int64_t grp = g0; grp < g1; ++grp) {
           const int64_t h0 = grp * W, lanes = std::min(W, H - h0);
-          std::fill(acc.begin(), acc.end(), scalar_t(0));
+          std::fill(acc, acc + S, scalar_t(0));
           for (int64_t b = 0; b < B; ++b) {  // fixed order over b: dK is deterministic
-            fft.forward(pg + b * L * H + h0, L, H, 1, lanes, gf.data());
-            fft.multiply(pkf + grp * S, gf.data(), prod.data(), true, false);
-            fft.inverse(prod.data(), pdu + b * L * H + h0, L, H, 1, lanes, false);
-            fft.multiply(puf + (grp * B + b) * S, gf.data(), acc.data(), true, true);
+            fft.forward(pg + b * L * H + h0, L, H, 1, lanes, gf);
+            fft.multiply(pkf + grp * S, gf, prod, true, false);
+            fft.inverse(prod, pdu + b * L * H + h0, L, H, 1, lanes, false);
+            fft.multiply(puf + (grp * B + b) * S, gf, acc, true, true);
           }
-          fft.inverse(acc.data(), pdk + h0 * L, L, 1, L, lanes, false);
+          fft.inverse(acc, pdk + h0 * L, L, 1, L, lanes, false);
         }
       });
     });

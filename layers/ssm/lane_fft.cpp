@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "core/ops.h"
 
 namespace sf {
 
@@ -50,7 +51,7 @@ template <class T>
 LaneFft<T>::LaneFft(int64_t n) : half_(n / 2) {
   SF_CHECK(n >= 2 && (n & (n - 1)) == 0, "LaneFft: the length must be a power of two >= 2, got ", n);
   plan_ = Plan::get(half_);
-  buf_.resize(static_cast<size_t>(half_ * 2 * W));
+  buf_ = empty({half_ * 2 * W}, dtype_of<T>());
 }
 
 namespace {
@@ -123,7 +124,7 @@ void LaneFft<T>::forward(const T* x, int64_t len, int64_t st, int64_t sl, int64_
   using P = Lanes<T, W>;
   const Plan& p = *plan_;
   const int64_t N = half_, S = 2 * W;
-  T* z = buf_.data();
+  T* z = buf_.data<T>();
   if (N == 1) {
     P::load(x, 0, len, st, sl, lanes, z);
   } else {  // the first stage reads the signal
@@ -163,7 +164,7 @@ void LaneFft<T>::inverse(const T* spec, T* out, int64_t len, int64_t st, int64_t
   using P = Lanes<T, W>;
   const Plan& p = *plan_;
   const int64_t N = half_, S = 2 * W;
-  T* z = buf_.data();
+  T* z = buf_.data<T>();
   // Z[k] = E[k] + i O[k] with E = (X[k] + conj X[N−k])/2 and O = e^{2πik/n} (X[k] − conj X[N−k])/2, stored
   // at rev[k] for the decimation in time.
   for (int64_t k = 0; k < N; ++k) {

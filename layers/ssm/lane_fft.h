@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/tensor.h"
+
 namespace sf {
 
 template <class T>
@@ -39,7 +41,7 @@ class LaneFft {
   struct Plan;
   int64_t half_;  // N = n/2 complex points
   std::shared_ptr<const Plan> plan_;
-  std::vector<T> buf_;  // N points × 2W
+  Tensor buf_;  // N points × 2W, from the caching allocator (a fresh vector this size faults its pages in)
 };
 
 extern template class LaneFft<float>;
