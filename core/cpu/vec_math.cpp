@@ -20,6 +20,11 @@ using Map = Eigen::Map<Arr<T>>;
 constexpr double kInvSqrt2 = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
 constexpr double kTanhK = 0.79788456080286535588, kTanhC = 0.044715;
 
+// GCC leaves Eigen's packet sin/cos (psincos_float) and its pmadd steps out of line here, a call per packet
+// operation; flattening the loop inlines them (the M2 filter activations fell from ~6.5 % to ~1.2 % of
+// a block step, 1 thread).
+#define SF_FLATTEN __attribute__((flatten))
+
 template <class F>
 void chunks(int64_t n, F&& f) {
   parallel_for(n, kElementGrain, [&](int64_t b, int64_t e) { f(b, e - b); });
@@ -83,7 +88,7 @@ void gelu_glu_backward(const T* g, const T* h, T* dh, int64_t rows, int64_t F, b
 template <class T>
 void scaled_sin(const T* x, const T* w, T* y, int64_t rows, int64_t n) {
   const CMap<T> wm(w, n);
-  parallel_for(rows, std::max<int64_t>(1, kElementGrain / n), [&](int64_t r0, int64_t r1) {
+  parallel_for(rows, std::max<int64_t>(1, kElementGrain / n), [&](int64_t r0, int64_t r1) SF_FLATTEN {
     for (int64_t r = r0; r < r1; ++r) Map<T>(y + r * n, n) = (CMap<T>(x + r * n, n) * wm).sin();
   });
 }
@@ -94,7 +99,7 @@ void scaled_sin_backward(const T* g, const T* x, const T* w, T* dx, T* dw, int64
   const int64_t blocks = (rows + kRows - 1) / kRows;
   const CMap<T> wm(w, n);
   Arr<T> partial = Arr<T>::Zero(blocks * n);
-  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) SF_FLATTEN {
     Arr<T> c(n);
     for (int64_t blk = b0; blk < b1; ++blk)
       for (int64_t r = blk * kRows; r < std::min(rows, (blk + 1) * kRows); ++r) {
