@@ -127,7 +127,7 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
       const std::vector<T> bt = lane_values<T, W>(sv.beta, h0, lanes);
       const std::vector<T> bt2 = residual ? lane_values<T, W>(sv.beta2, h0, lanes) : std::vector<T>(W, T(0));
       const T* kf = sv.kf.data<T>() + g * C * S;
-      std::vector<double> db(W, 0.0), db2(W, 0.0);  // fixed summation order: deterministic
+      double db[W] = {}, db2[W] = {};  // per lane, in a fixed order over (b, t): deterministic
       for (int64_t b = 0; b < B; ++b) {
         const T* P = pp + b * L * 3 * D;
         const T* gy = pg + b * L * D + h0;
@@ -149,6 +149,7 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
           const T* row = P + t * 3 * D + h0;
           T* drow = pdp + (b * L + t) * 3 * D + h0;
           const T *at = a + t * W, *ct = c + t * W;
+#pragma omp simd
           for (int64_t l = 0; l < lanes; ++l) {
             const T x1 = row[l], v = row[2 * D + l], dvp = ct[l] + bt[l] * at[l];
             db[l] += static_cast<double>(at[l] * (v * x1));
@@ -165,6 +166,7 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
           const int64_t o = (b * L + t) * D + h0;
           const T* ct = c + t * W;
           T* dut = du.data<T>() + o;
+#pragma omp simd
           for (int64_t l = 0; l < lanes; ++l) {
             dut[l] = ct[l] + bt2[l] * pg[o + l];
             db2[l] += static_cast<double>(pg[o + l] * pu[o + l]);
