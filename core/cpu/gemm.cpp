@@ -398,17 +398,18 @@ void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
   if (out.numel() == 0) return;
+  const int64_t ldc = out.size(0) > 1 ? out.stride(0) : out.size(1);  // rows may be strided (a column block)
   if (bf16_product(a, b)) {
     float* c = out.data<float>();
     if (a.dtype() == DType::bf16)
-      gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
+      gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, ldc, float(alpha), float(beta));
     else
-      gemm_2d(as_mat<float>(a, ta, 0), as_mat<float>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
+      gemm_2d(as_mat<float>(a, ta, 0), as_mat<float>(b, tb, 0), c, ldc, float(alpha), float(beta));
     return;
   }
   SF_DISPATCH_FLOAT(a.dtype(), "gemm_", [&] {
     using T = scalar_t;
-    gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), out.size(1), T(alpha), T(beta));
+    gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), ldc, T(alpha), T(beta));
   });
 }
 

@@ -128,6 +128,22 @@ TEST(OpsMatmul, GemmInPlaceWithAlphaBeta) {
   }
 }
 
+TEST(OpsMatmul, GemmIntoAColumnBlockLeavesTheOtherColumns) {
+  for (DType dt : kFloats) {
+    const Tensor a = uniform({300, 7}, dt, 27), b = uniform({7, 5}, dt, 28);
+    Tensor wide = uniform({300, 9}, dt, 29);
+    const Tensor before = wide.clone();
+    Tensor block = wide.narrow(1, 2, 5);  // rows 9 apart
+    gemm_(block, a, b, false, false, 1.0, 1.0);
+    expect_matches(wide, {300, 9}, [&](const Shape& i) {
+      if (i[1] < 2 || i[1] >= 7) return before.at(i);
+      double s = before.at(i);
+      for (int64_t k = 0; k < 7; ++k) s += a.at({i[0], k}) * b.at({k, i[1] - 2});
+      return s;
+    }, dt == DType::f32 ? 1e-5 : 1e-13, "gemm_ into columns 2..6 of 9");
+  }
+}
+
 TEST(OpsMatmul, EmptyAndErrors) {
   Tensor z = matmul(zeros({3, 0}), zeros({0, 4}));
   EXPECT_EQ(z.shape(), Shape({3, 4}));
