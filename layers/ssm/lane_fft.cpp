@@ -1,5 +1,6 @@
 #include "layers/ssm/lane_fft.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -64,12 +65,14 @@ struct Lanes {
     for (int64_t part = 0; part < 2; ++part) {
       const int64_t t = 2 * m + part;
       T* o = p + part * W;
-      if (t < len && sl == 1 && lanes == W) {
+      if (t >= len) {  // zero padding
+        std::fill(o, o + W, T(0));
+      } else if (sl == 1 && lanes == W) {
         const T* a = x + t * st;
 #pragma omp simd
         for (int64_t l = 0; l < W; ++l) o[l] = a[l];
       } else {
-        for (int64_t l = 0; l < W; ++l) o[l] = t < len && l < lanes ? x[t * st + l * sl] : T(0);
+        for (int64_t l = 0; l < W; ++l) o[l] = l < lanes ? x[t * st + l * sl] : T(0);
       }
     }
   }
@@ -101,6 +104,47 @@ struct Lanes {
       oa[W + l] = ai + bi;
       ob[l] = dr * wr - di * wi;
       ob[W + l] = dr * wi + di * wr;
+    }
+  }
+  // Two decimation-in-frequency stages at once (spans 2q, then q) on x0..x3 = z[j], z[j + q], z[j + 2q],
+  // z[j + 3q]: with w = e^{−2πi j/(4q)} (w1) and w² (w2), the radix-2 results land where those two stages
+  // put them (radix 2², half the passes over memory).
+  static void dif4(T* x0, T* x1, T* x2, T* x3, T w1r, T w1i, T w2r, T w2i) {
+    const T w3r = w1r * w2r - w1i * w2i, w3i = w1r * w2i + w1i * w2r;
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T t0r = x0[l] + x2[l], t0i = x0[W + l] + x2[W + l], t1r = x0[l] - x2[l], t1i = x0[W + l] - x2[W + l];
+      const T t2r = x1[l] + x3[l], t2i = x1[W + l] + x3[W + l];
+      const T t3r = x1[W + l] - x3[W + l], t3i = x3[l] - x1[l];  // (x1 − x3)·(−i)
+      const T y2r = t0r - t2r, y2i = t0i - t2i, y1r = t1r + t3r, y1i = t1i + t3i, y3r = t1r - t3r, y3i = t1i - t3i;
+      x0[l] = t0r + t2r;
+      x0[W + l] = t0i + t2i;
+      x1[l] = y2r * w2r - y2i * w2i;
+      x1[W + l] = y2r * w2i + y2i * w2r;
+      x2[l] = y1r * w1r - y1i * w1i;
+      x2[W + l] = y1r * w1i + y1i * w1r;
+      x3[l] = y3r * w3r - y3i * w3i;
+      x3[W + l] = y3r * w3i + y3i * w3r;
+    }
+  }
+  // Two decimation-in-time stages at once (spans q, then 2q), v = conj twiddle of span q (v2) and of span
+  // 2q (v1): the inverse's counterpart of dif4.
+  static void dit4(T* x0, T* x1, T* x2, T* x3, T v1r, T v1i, T v2r, T v2i) {
+#pragma omp simd
+    for (int64_t l = 0; l < W; ++l) {
+      const T p1r = x1[l] * v2r - x1[W + l] * v2i, p1i = x1[l] * v2i + x1[W + l] * v2r;
+      const T p3r = x3[l] * v2r - x3[W + l] * v2i, p3i = x3[l] * v2i + x3[W + l] * v2r;
+      const T ar = x0[l] + p1r, ai = x0[W + l] + p1i, br = x0[l] - p1r, bi = x0[W + l] - p1i;
+      const T er = x2[l] + p3r, ei = x2[W + l] + p3i, fr = x2[l] - p3r, fi = x2[W + l] - p3i;
+      const T cr = er * v1r - ei * v1i, ci = er * v1i + ei * v1r, dr = fr * v1r - fi * v1i, di = fr * v1i + fi * v1r;
+      x0[l] = ar + cr;  // c_j
+      x0[W + l] = ai + ci;
+      x2[l] = ar - cr;  // c_{j+2q}
+      x2[W + l] = ai - ci;
+      x1[l] = br - di;  // c_{j+q} = b + i·d
+      x1[W + l] = bi + dr;
+      x3[l] = br + di;  // c_{j+3q} = b − i·d
+      x3[W + l] = bi - dr;
     }
   }
   // (a, b) <- (a + b·w, a − b·w): a decimation-in-time butterfly.
@@ -136,12 +180,18 @@ void LaneFft<T>::forward(const T* x, int64_t len, int64_t st, int64_t sl, int64_
       P::dif(a, b, z + j * S, z + (j + h) * S, p.tw_re[h + j], p.tw_im[h + j]);
     }
   }
-  for (int64_t h = N / 4; h >= 1; h /= 2)
-    for (int64_t s = 0; s < N; s += 2 * h)
-      for (int64_t j = 0; j < h; ++j) {
+  int64_t h = N / 4;
+  for (; h >= 2; h /= 4) {  // stages h and h/2 together
+    const int64_t q = h / 2;
+    for (int64_t s = 0; s < N; s += 4 * q)
+      for (int64_t j = 0; j < q; ++j) {
         T* a = z + (s + j) * S;
-        P::dif(a, a + h * S, a, a + h * S, p.tw_re[h + j], p.tw_im[h + j]);
+        P::dif4(a, a + q * S, a + 2 * q * S, a + 3 * q * S, p.tw_re[h + j], p.tw_im[h + j], p.tw_re[q + j],
+                p.tw_im[q + j]);
       }
+  }
+  if (h == 1)
+    for (int64_t s = 0; s < N; s += 2) P::dif(z + s * S, z + (s + 1) * S, z + s * S, z + (s + 1) * S, T(1), T(0));
   // z now holds Z[k] at rev[k]. X[k] = E[k] + e^{−2πik/n} O[k] with E = (Z[k] + conj Z[N−k])/2 (even
   // samples) and O = −i (Z[k] − conj Z[N−k])/2 (odd samples).
   for (int64_t k = 0; k <= N; ++k) {
@@ -181,7 +231,15 @@ void LaneFft<T>::inverse(const T* spec, T* out, int64_t len, int64_t st, int64_t
       o[W + l] = ei + orr;
     }
   }
-  for (int64_t h = 1; h < N / 2; h *= 2)
+  int64_t h = 1;
+  for (; 4 * h <= N / 2; h *= 4)  // stages h and 2h together (the last, N/2, writes the signal below)
+    for (int64_t s = 0; s < N; s += 4 * h)
+      for (int64_t j = 0; j < h; ++j) {
+        T* a = z + (s + j) * S;
+        P::dit4(a, a + h * S, a + 2 * h * S, a + 3 * h * S, p.tw_re[2 * h + j], -p.tw_im[2 * h + j], p.tw_re[h + j],
+                -p.tw_im[h + j]);
+      }
+  if (h < N / 2)
     for (int64_t s = 0; s < N; s += 2 * h)
       for (int64_t j = 0; j < h; ++j) {
         T* a = z + (s + j) * S;
@@ -194,11 +252,11 @@ void LaneFft<T>::inverse(const T* spec, T* out, int64_t len, int64_t st, int64_t
     return;
   }
   alignas(64) T a[2 * W], b[2 * W];  // the last stage writes the signal
-  const int64_t h = N / 2;
-  for (int64_t j = 0; j < h && j < points; ++j) {
-    P::dit(z + j * S, z + (j + h) * S, a, b, p.tw_re[h + j], -p.tw_im[h + j]);
+  const int64_t half = N / 2;
+  for (int64_t j = 0; j < half && j < points; ++j) {
+    P::dit(z + j * S, z + (j + half) * S, a, b, p.tw_re[half + j], -p.tw_im[half + j]);
     P::store(a, scale, j, len, out, st, sl, lanes, accumulate);
-    if (j + h < points) P::store(b, scale, j + h, len, out, st, sl, lanes, accumulate);
+    if (j + half < points) P::store(b, scale, j + half, len, out, st, sl, lanes, accumulate);
   }
 }
 
