@@ -3,10 +3,11 @@
 // W channels at one time step is one vector load, and every butterfly is a few vector ops with a
 // broadcast twiddle: no transposes, no per-channel gathers, no complex library calls.
 // A real signal of even length n is transformed as the complex signal z[m] = x[2m] + i·x[2m+1] of length
-// N = n/2 (radix-2 decimation in frequency, output in bit-reversed order) plus the usual split into the
-// spectra of the even and odd samples; the inverse runs the same steps backwards (decimation in time from
-// bit-reversed input). Twiddles are computed in double once per length and shared (LaneFftPlan::get).
-// Zero padding is free: samples past `len` are never read, and outputs past `len` never written.
+// N = n/2 (decimation in frequency, radix 2² so that each pass over memory does two stages, output in
+// bit-reversed order) plus the usual split into the spectra of the even and odd samples; the inverse runs
+// the same steps backwards (decimation in time from bit-reversed input). Twiddles are computed in double
+// once per length and shared by every LaneFft of that length. Zero padding is free: samples past `len`
+// are never read, and outputs past `len` never written.
 #pragma once
 #include <cstdint>
 #include <memory>
