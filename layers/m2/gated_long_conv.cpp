@@ -33,14 +33,24 @@ std::vector<T> lane_values(const Tensor& t, int64_t h0, int64_t lanes) {
   return out;
 }
 
+// The sizes of one call: D channels in G groups of W lanes, C convolutions (2 with the residual one),
+// spectra of S scalars.
+template <class T>
+struct Dims {
+  static constexpr int64_t W = LaneFft<T>::W;
+  int64_t B, L, D, G, C, S;
+  explicit Dims(const Saved& sv)
+      : B(sv.p.size(0)), L(sv.p.size(1)), D(sv.p.size(2) / 3), G((D + W - 1) / W), C(sv.u.defined() ? 2 : 1),
+        S(LaneFft<T>::spectrum_size(sv.n)) {}
+};
+
 template <class T>
 void forward_t(Saved& sv, Tensor& y, bool grad) {
   using Fft = LaneFft<T>;
   constexpr int64_t W = Fft::W;
   const Tensor& p = sv.p;
   const bool residual = sv.u.defined();
-  const int64_t B = p.size(0), L = p.size(1), D = p.size(2) / 3, G = (D + W - 1) / W, C = residual ? 2 : 1;
-  const int64_t S = Fft(sv.n).spectrum_size();
+  const auto [B, L, D, G, C, S] = Dims<T>(sv);
   sv.kf = empty({G, C, S}, p.dtype());
   if (grad) sv.xf = empty({G, C, B, S}, p.dtype());
   if (grad) sv.s = empty({B, L, D}, p.dtype());
@@ -106,8 +116,7 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
   constexpr int64_t W = Fft::W;
   const Tensor& p = sv.p;
   const bool residual = sv.u.defined();
-  const int64_t B = p.size(0), L = p.size(1), D = p.size(2) / 3, G = (D + W - 1) / W, C = residual ? 2 : 1;
-  const int64_t S = Fft(sv.n).spectrum_size();
+  const auto [B, L, D, G, C, S] = Dims<T>(sv);
   Tensor dp = empty(p.shape(), p.dtype()), dk = filter_grad_like(sv.k), dbeta = empty({D}, p.dtype());
   Tensor du, dk2, dbeta2;
   if (residual) {

@@ -32,7 +32,7 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   Tensor y = empty({B, L, H}, u.dtype()), Kf, Uf;  // spectra per group of channels, kept for backward
   SF_DISPATCH_FLOAT(u.dtype(), "causal_fft_conv", [&] {
     using Fft = LaneFft<scalar_t>;
-    const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft(n).spectrum_size();
+    const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft::spectrum_size(n);
     Kf = empty({G, S}, u.dtype());
     if (grad) Uf = empty({G, B, S}, u.dtype());
     const scalar_t* pu = uc.data<scalar_t>();
@@ -60,7 +60,7 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
     Tensor du = empty({B, L, H}, g.dtype()), dK = empty({H, L}, g.dtype());
     SF_DISPATCH_FLOAT(g.dtype(), "causal_fft_conv backward", [&] {
       using Fft = LaneFft<scalar_t>;
-      const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft(n).spectrum_size();
+      const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft::spectrum_size(n);
       const scalar_t *pg = g.data<scalar_t>(), *pkf = Kf.data<scalar_t>(), *puf = Uf.data<scalar_t>();
       scalar_t *pdu = du.data<scalar_t>(), *pdk = dK.data<scalar_t>();
       parallel_for(G, 1, [&](int64_t g0, int64_t g1) {

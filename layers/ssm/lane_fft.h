@@ -25,8 +25,8 @@ class LaneFft {
   explicit LaneFft(int64_t n);  // n: a power of two >= 2
 
   int64_t bins() const { return half_ + 1; }  // n/2 + 1
-  // Floats of one spectrum: bins × (W real parts, then W imaginary parts).
-  int64_t spectrum_size() const { return bins() * 2 * W; }
+  // Scalars of one spectrum of a length-n transform: n/2 + 1 bins × (W real parts, then W imaginary parts).
+  static int64_t spectrum_size(int64_t n) { return (n / 2 + 1) * 2 * W; }
 
   // Half spectrum of x[t·st + l·sl] for t < len (zeros up to n), lanes l < lanes (the rest zero).
   void forward(const T* x, int64_t len, int64_t st, int64_t sl, int64_t lanes, T* spec);
