@@ -1,10 +1,12 @@
 // The causal depthwise conv shared by Mamba, ParaRNN's block, M2 and GAM: the formula at every (b, t, e),
 // gradcheck, and the one-token step replaying the sequence, for K = 1 (no window) and K = 3; the fused op
-// against the composite it replaced (shifted products of a zero-padded copy), on a row-strided input.
+// against the composite it replaced (shifted products of a zero-padded copy), on a row-strided input; float32
+// gradients bitwise the same on 1 and 2 threads.
 #include <gtest/gtest.h>
 
 #include "autograd/functions.h"
 #include "autograd/gradcheck.h"
+#include "core/parallel.h"
 #include "layers/causal_conv.h"
 #include "tests/random.h"
 
@@ -56,6 +58,24 @@ TEST(CausalConv, FormulaGradcheckAndStep) {
       EXPECT_LE(max_abs_diff(causal_conv_step(window, x.select(1, t).contiguous(), w, b), y.select(1, t)), 1e-14)
           << "K " << K << " t " << t;
   }
+}
+
+TEST(CausalConv, OneAndTwoThreadsAgreeBitwise) {
+  const Tensor x0 = test::randn({3, 200, 24}, 8, DType::f32), w0 = test::randn({24, 3}, 9, DType::f32),
+               b0 = test::randn({24}, 10, DType::f32), r = test::randn({3, 200, 24}, 11, DType::f32);
+  auto run = [&] {
+    Variable x(x0, true), w(w0, true), b(b0, true);
+    sum(causal_conv(x, w, b) * Variable(r)).backward();
+    return std::vector<Tensor>{x.grad(), w.grad(), b.grad()};
+  };
+  const int threads = num_threads();
+  set_num_threads(1);
+  const auto one = run();
+  set_num_threads(2);
+  const auto two = run();
+  set_num_threads(threads);
+  for (size_t i = 0; i < one.size(); ++i)
+    EXPECT_EQ(max_abs_diff(one[i], two[i]), 0.0) << "tensor " << i << " (dx, dw, db)";
 }
 
 }  // namespace
