@@ -82,7 +82,8 @@ Tensor round_to_bf16(const Tensor& x);
 // batch dims broadcast. Transposed or strided operands are passed to the GEMM without copies. Operands are
 // float32, float64, or bfloat16 (then the result is float32).
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
-// out = beta * out + alpha * op(a) @ op(b) for 2-D operands, in place (out contiguous).
+// out = beta * out + alpha * op(a) @ op(b) for 2-D operands, in place. out's rows must be contiguous (a block
+// of columns of a wider matrix is fine: per-block products write their columns in place).
 void gemm_(Tensor& out, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b,
            double alpha = 1.0, double beta = 0.0);
 

@@ -1,6 +1,8 @@
-// Causal depthwise convolution over time, shared by the Mamba block (Gu & Dao 2023, §3.4) and
-// ParaRNN's block (Danieli et al. 2025, App. C.1): y[t] = bias + Σ_j weight[:, j] ⊙ x[t − K + 1 + j]
-// with K = weight.size(1) and zeros before t = 0, so y[t] depends only on x[t − K + 1 .. t].
+// Causal depthwise convolution over time, shared by the Mamba block (Gu & Dao 2023, §3.4), ParaRNN's
+// block (Danieli et al. 2025, App. C.1), M2 and GAM: y[t] = bias + Σ_j weight[:, j] ⊙ x[t − K + 1 + j]
+// with K = weight.size(1) and zeros before t = 0, so y[t] depends only on x[t − K + 1 .. t]. One autograd
+// op with a hand-written backward (one pass over the rows each way); the tests keep the composite of shifted
+// products as its oracle.
 #pragma once
 #include "autograd/variable.h"
 

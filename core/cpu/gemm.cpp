@@ -23,10 +23,12 @@ namespace {
 
 constexpr int64_t kPanel = 64;              // minimum rows (or columns) of an output panel
 constexpr int64_t kMaxPanels = 64;
+constexpr int64_t kSharedPerPanel = 1 << 18;  // shared-operand values per kPanel of panel length
 constexpr int64_t kPanelWork = 1 << 20;     // multiply-adds per panel, at least
 constexpr int64_t kSerialWork = 1 << 16;    // below this, one call without a parallel region
 constexpr int64_t kKChunk = 1024;           // inner-dim chunk when splitting K
 constexpr int64_t kBatchSmallWork = 1 << 18;  // batched GEMMs this small run one per thread
+constexpr int64_t kCopyBRows = 1024;         // rows of A from which a transposed B is copied row-major
 
 // A logical matrix (after the transpose flag) in the layout Eigen reads.
 template <class T>
@@ -183,7 +185,12 @@ void gemm_2d(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T bet
   const int64_t max_by_work = std::max<int64_t>(1, work / kPanelWork);
   const bool rows = M >= N;
   const int64_t len = rows ? M : N;
-  int64_t panels = std::min({kMaxPanels, max_by_work, std::max<int64_t>(1, len / kPanel)});
+  // Every panel re-reads the operand the panels share (B for row panels, A for column panels); once that
+  // outgrows the cache, panels must grow with it (a weight gradient g^T x over 4096 rows: 256 x 1024
+  // output, 1-thread CPU time 33 -> 24 ms with 256-column panels instead of 64).
+  const int64_t shared = rows ? K * N : M * K;
+  const int64_t min_len = kPanel * std::max<int64_t>(1, shared / kSharedPerPanel);
+  int64_t panels = std::min({kMaxPanels, max_by_work, std::max<int64_t>(1, len / min_len)});
   const int64_t k_chunks = std::min<int64_t>(16, K / kKChunk);
   if (panels < 4 && k_chunks >= 2) {
     // Small output, long inner dim (e.g. a weight gradient): partial products over fixed K chunks,
@@ -208,9 +215,29 @@ void gemm_2d(const Mat<E>& a, const Mat<E>& b, T* c, int64_t ldc, T alpha, T bet
   const int64_t step = (len + panels - 1) / panels;
   const int64_t psize = (step + 7) / 8 * 8;  // whole register tiles
   panels = (len + psize - 1) / psize;
+  // The kernels run up to 1.6x slower on a column-major (transposed) B with a long inner dim (x W^T for a
+  // Linear layer's W (256, 1024): 4096-row panels, Zen 4, oneDNN); row panels all read B, so one row-major
+  // copy of it (K·N values, against M·N·K multiply-adds) pays for itself.
+  Tensor b_rows;  // from the caching allocator: a fresh std::vector of this size costs page faults per call
+  Mat<E> bp = b;
+  if (rows && !b.row_major && panels > 1 && M >= kCopyBRows) {
+    b_rows = empty({K, N}, dtype_of<E>());
+    constexpr int64_t kTile = 32;  // transposed in 32 x 32 tiles, which stay in L1
+    E* out = b_rows.data<E>();
+    const E* in = b.p;
+    const int64_t ld = b.ld;
+    const int64_t tiles = (N + kTile - 1) / kTile;
+    parallel_for(tiles, std::max<int64_t>(1, kElementGrain / (K * kTile)), [&](int64_t t0, int64_t t1) {
+      for (int64_t t = t0; t < t1; ++t)
+        for (int64_t k0 = 0; k0 < K; k0 += kTile)
+          for (int64_t j = t * kTile; j < std::min(N, (t + 1) * kTile); ++j)
+            for (int64_t k = k0; k < std::min(K, k0 + kTile); ++k) out[k * N + j] = in[j * ld + k];
+    });
+    bp = Mat<E>{out, K, N, true, N};
+  }
   run_tasks(panels, [&](int64_t p) {
     const int64_t s0 = p * psize, n = std::min(psize, len - s0);
-    if (rows) gemm_call(a.block(s0, n, 0, K), b, c + s0 * ldc, ldc, alpha, beta);
+    if (rows) gemm_call(a.block(s0, n, 0, K), bp, c + s0 * ldc, ldc, alpha, beta);
     else gemm_call(a, b.block(0, K, s0, n), c + s0, ldc, alpha, beta);
   });
 }
@@ -377,17 +404,18 @@ void gemm_(Tensor& out, const Tensor& a_in, const Tensor& b_in, bool ta, bool tb
   Tensor a = readable(a_in, ta) ? a_in : a_in.contiguous();
   Tensor b = readable(b_in, tb) ? b_in : b_in.contiguous();
   if (out.numel() == 0) return;
+  const int64_t ldc = out.size(0) > 1 ? out.stride(0) : out.size(1);  // rows may be strided (a column block)
   if (bf16_product(a, b)) {
     float* c = out.data<float>();
     if (a.dtype() == DType::bf16)
-      gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
+      gemm_2d(as_mat<bf16>(a, ta, 0), as_mat<bf16>(b, tb, 0), c, ldc, float(alpha), float(beta));
     else
-      gemm_2d(as_mat<float>(a, ta, 0), as_mat<float>(b, tb, 0), c, out.size(1), float(alpha), float(beta));
+      gemm_2d(as_mat<float>(a, ta, 0), as_mat<float>(b, tb, 0), c, ldc, float(alpha), float(beta));
     return;
   }
   SF_DISPATCH_FLOAT(a.dtype(), "gemm_", [&] {
     using T = scalar_t;
-    gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), out.size(1), T(alpha), T(beta));
+    gemm_2d(as_mat<T>(a, ta, 0), as_mat<T>(b, tb, 0), out.data<T>(), ldc, T(alpha), T(beta));
   });
 }
 

@@ -18,7 +18,7 @@ namespace sf::cpu {
 
 // op(a) @ op(b) with broadcast batch dims; out: batch + (M, N).
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
-// out = beta * out + alpha * op(a) @ op(b); 2-D, out contiguous.
+// out = beta * out + alpha * op(a) @ op(b); 2-D, out with contiguous rows (their stride is the ldc).
 void gemm_(Tensor& out, const Tensor& a, const Tensor& b, bool trans_a, bool trans_b, double alpha, double beta);
 
 // For kernels that tile their own products (flash attention) at MatmulPrecision::bf16:

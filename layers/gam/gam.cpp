@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "autograd/bank_attention.h"
+#include "autograd/fused_gates.h"
 #include "autograd/functions.h"
 #include "layers/causal_conv.h"
 
@@ -35,11 +36,10 @@ Gam::Gam(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
 Variable Gam::combine(const Variable& a, const Variable& local) const {
   const Variable global = global_ ? bank_attention(a, memory_, tile_rows_) : Variable();
   if (fusion_ == GamFusion::sum) return local + global;
-  const Variable g = matmul(a, gate_weight_, false, true) + gate_bias_;
+  const Variable g = linear(a, gate_weight_, gate_bias_);
   if (!global_) return sigmoid(g) * local;
   if (!local_) return sigmoid(g) * global;
-  const int64_t D = d_model_;
-  return sigmoid(narrow(g, -1, 0, D)) * local + sigmoid(narrow(g, -1, D, D)) * global;
+  return gated_pair(g, local, global);  // σ(g_l) ⊙ local + σ(g_g) ⊙ global, fused
 }
 
 Variable Gam::forward(const Variable& a) {

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "autograd/functions.h"
+#include "autograd/fused_sin.h"
 
 namespace sf {
 
@@ -49,12 +50,12 @@ ImplicitFilter::ImplicitFilter(int64_t channels, int64_t max_len, const M2Config
 Variable ImplicitFilter::forward(int64_t length) const {
   SF_CHECK(length >= 1 && length <= max_len_, "implicit filter: length ", length, " is outside [1, ", max_len_,
            "] (model.block_size)");
-  auto act = [this](const Variable& h) { return sin(h * freq_); };
+  auto act = [this](const Variable& h) { return scaled_sin(h, freq_); };  // sin(h ⊙ freq), fused
   Variable h = act(in_->forward(narrow(z_, 0, 0, length)));
   h = act(hidden1_->forward(h));
   h = act(hidden2_->forward(h));
   Variable k = out_->forward(h) * Variable(window_.narrow(0, 0, length));  // (length, D)
-  return contiguous(transpose(k, 0, 1));
+  return transpose(k, 0, 1);  // a view: the convolutions read any strides
 }
 
 }  // namespace sf

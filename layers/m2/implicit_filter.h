@@ -17,7 +17,7 @@ namespace sf {
 class ImplicitFilter : public Module {
  public:
   ImplicitFilter(int64_t channels, int64_t max_len, const M2Config& config, DType dtype = DType::f32);
-  Variable forward(int64_t length) const;  // (D, length), length <= max_len
+  Variable forward(int64_t length) const;  // (D, length) (a transposed view), length <= max_len
 
  private:
   int64_t channels_, max_len_;

@@ -4,7 +4,7 @@
 
 #include "autograd/functions.h"
 #include "layers/causal_conv.h"
-#include "layers/ssm/fft_conv.h"
+#include "layers/m2/gated_long_conv.h"
 
 namespace sf {
 
@@ -30,18 +30,16 @@ M2Mixer::M2Mixer(const ModelConfig& c, int64_t /*layer_index*/, DType dtype)
   b_out_ = register_parameter("out_bias", {D}, linear, dtype);
 }
 
-Variable M2Mixer::long_conv(const Variable& u, const Variable& k) {
-  return fft_ == M2Fft::monarch ? monarch_.forward(u, k) : causal_fft_conv(u, k);
-}
-
 Variable M2Mixer::forward(const Variable& u) {
   SF_CHECK(u.dim() == 3 && u.size(2) == d_model_, "m2: input must be (B, L, ", d_model_, "), got ",
            shape_str(u.shape()));
-  const int64_t D = d_model_, L = u.size(1);
-  Variable p = causal_conv(linear(u, w_in_, b_in_), conv_weight_, conv_bias_);  // (B, L, 3D)
-  Variable x1 = narrow(p, 2, 0, D), x2 = narrow(p, 2, D, D), v = narrow(p, 2, 2 * D, D) * x1;
-  Variable y = (long_conv(contiguous(v), filter_->forward(L)) + v * beta_) * x2;
-  if (residual_) y = y + long_conv(u, filter2_->forward(L)) + u * beta2_;
+  const int64_t L = u.size(1);
+  const Variable p = causal_conv(linear(u, w_in_, b_in_), conv_weight_, conv_bias_);  // (B, L, 3D)
+  const Variable k = filter_->forward(L);
+  const Variable r = residual_ ? u : Variable(), k2 = residual_ ? filter2_->forward(L) : Variable();
+  const LongConv monarch = [this](const Variable& x, const Variable& f) { return monarch_.forward(x, f); };
+  const Variable y = fft_ == M2Fft::monarch ? m2_gated_long_conv_composite(p, k, beta_, r, k2, beta2_, monarch)
+                                            : m2_gated_long_conv(p, k, beta_, r, k2, beta2_);
   return linear(y, w_out_, b_out_);
 }
 

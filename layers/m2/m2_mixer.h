@@ -7,7 +7,8 @@
 //   y ← y ⊙ x2
 //   y ← y + conv(u, k2) + β2 ⊙ u                        (model.m2.residual_long_conv)
 //   out = y W_out + b_out
-// conv is causal_fft_conv, or with model.m2.fft: monarch the Monarch-DFT convolution (layers/m2/monarch_conv.h).
+// The steps after the short conv are one fused op around causal FFT convolutions (layers/m2/gated_long_conv.h),
+// or with model.m2.fft: monarch its composite form with the Monarch-DFT convolution (layers/m2/monarch_conv.h).
 // The residual, norm and channel mixer come from the block. Init: projections U(±1/√D) with U(±1/√D)
 // biases (PyTorch Linear defaults), conv U(±1/√k), β and β2 N(0, 1) as the reference.
 #pragma once
@@ -26,8 +27,6 @@ class M2Mixer : public Mixer {
   Variable forward(const Variable& u) override;  // (B, L, D) -> (B, L, D), L <= model.block_size
 
  private:
-  Variable long_conv(const Variable& u, const Variable& k);  // u (B, L, D), k (D, L)
-
   int64_t d_model_;
   bool residual_;
   M2Fft fft_;

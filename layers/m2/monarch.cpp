@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "autograd/function.h"
 #include "autograd/functions.h"
 #include "core/ops.h"
 
@@ -84,14 +85,35 @@ BlockdiagLinear::BlockdiagLinear(int64_t in, int64_t out, int64_t blocks, bool b
 
 Variable BlockdiagLinear::forward(const Variable& x) const {
   SF_CHECK(x.size(-1) == in_, "blockdiag linear: input width must be ", in_, ", got ", shape_str(x.shape()));
+  // One GEMM per block that reads its chunk of x and writes its chunk of y in place, with a hand-written
+  // backward: no permuted copies of x, y or their gradients (the composite's oracle role is in the tests).
+  const int64_t nb = blocks_, ib = in_ / nb, ob = out_ / nb;
+  const Tensor x2 = x.data().reshape({-1, in_}), w = weight_.data();
+  const bool has_bias = bias_.defined();
+  Tensor y = empty({x2.size(0), out_}, x.dtype());
+  if (has_bias) y.copy_(bias_.data());  // rows of bias, then the GEMMs accumulate
+  for (int64_t b = 0; b < nb; ++b) {
+    Tensor yb = y.narrow(1, b * ob, ob);
+    gemm_(yb, x2.narrow(1, b * ib, ib), w.select(0, b), false, true, 1.0, has_bias ? 1.0 : 0.0);
+  }
   Shape shape = x.shape();
-  const int64_t m = x.data().numel() / in_;
-  // chunks batch-major: (blocks, m, in/blocks) @ (blocks, out/blocks, in/blocks)ᵀ
-  Variable z = permute(reshape(contiguous(x), {m, blocks_, in_ / blocks_}), {1, 0, 2});
-  Variable y = reshape(contiguous(permute(matmul(z, weight_, false, true), {1, 0, 2})), {m, out_});
   shape.back() = out_;
-  y = reshape(y, shape);
-  return bias_.defined() ? y + bias_ : y;
+  std::vector<Variable> inputs{x, weight_};
+  if (has_bias) inputs.push_back(bias_);
+  const Shape xs = x.shape();
+  return record("blockdiag_linear", y.view(shape), inputs, [x2, w, nb, ib, ob, xs, has_bias](const Tensor& g) {
+    const Tensor g2 = g.contiguous().view({-1, nb * ob});
+    Tensor dx = empty(x2.shape(), x2.dtype()), dw = empty(w.shape(), w.dtype());
+    for (int64_t b = 0; b < nb; ++b) {
+      const Tensor gb = g2.narrow(1, b * ob, ob);
+      Tensor dxb = dx.narrow(1, b * ib, ib), dwb = dw.select(0, b);
+      gemm_(dxb, gb, w.select(0, b), false, false);
+      gemm_(dwb, gb, x2.narrow(1, b * ib, ib), true, false);
+    }
+    std::vector<Tensor> grads{dx.view(xs), dw};
+    if (has_bias) grads.push_back(sum(g2, {0}));
+    return grads;
+  });
 }
 
 }  // namespace sf

@@ -7,51 +7,15 @@
 
 #include "core/ops.h"
 #include "core/parallel.h"
+#include "layers/ssm/lane_fft.h"
 
 namespace sf {
-namespace {
 
-// Real FFTs of one length with half spectra; one per thread range (the plan cache is not shared).
-template <class T>
-class Rfft {
- public:
-  explicit Rfft(int64_t n) : n_(n), buf_(static_cast<size_t>(n)) { fft_.SetFlag(Eigen::FFT<T>::HalfSpectrum); }
-
-  // Spectrum of x[0], x[stride], ..., x[(len−1)·stride], zero-padded to n.
-  std::vector<std::complex<T>> forward(const T* x, int64_t len, int64_t stride) {
-    std::fill(buf_.begin(), buf_.end(), T(0));
-    for (int64_t i = 0; i < len; ++i) buf_[i] = x[i * stride];
-    std::vector<std::complex<T>> out;
-    fft_.fwd(out, buf_);
-    return out;
-  }
-  // Inverse of a half spectrum; returns the first `len` samples in out[0], out[stride], ...
-  void inverse(const std::vector<std::complex<T>>& f, T* out, int64_t len, int64_t stride, bool accumulate) {
-    fft_.inv(buf_, f, n_);
-    for (int64_t i = 0; i < len; ++i) out[i * stride] = (accumulate ? out[i * stride] : T(0)) + buf_[i];
-  }
-
- private:
-  int64_t n_;
-  std::vector<T> buf_;
-  Eigen::FFT<T> fft_;
-};
-
-template <class T>
-std::vector<std::complex<T>> product(const std::vector<std::complex<T>>& a, const std::vector<std::complex<T>>& b,
-                                     bool conj_a) {
-  std::vector<std::complex<T>> out(a.size());
-  for (size_t i = 0; i < a.size(); ++i) out[i] = (conj_a ? std::conj(a[i]) : a[i]) * b[i];
-  return out;
-}
-
-int64_t default_n_fft(int64_t L) {
-  int64_t n = 1;
+int64_t fft_conv_size(int64_t L) {
+  int64_t n = 2;
   while (n < 2 * L) n *= 2;
   return n;
 }
-
-}  // namespace
 
 Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   SF_CHECK(u.dim() == 3 && K.dim() == 2 && K.size(0) == u.size(2) && K.size(1) == u.size(1),
@@ -60,38 +24,59 @@ Variable causal_fft_conv(const Variable& u, const Variable& K, int64_t n_fft) {
   SF_CHECK(u.dtype() == K.dtype() && is_floating(u.dtype()) && u.device().is_cpu() && K.device().is_cpu(),
            "causal_fft_conv: u and K must be CPU tensors of one floating dtype");
   const int64_t B = u.size(0), L = u.size(1), H = u.size(2);
-  const int64_t n = n_fft > 0 ? n_fft : default_n_fft(L);
-  SF_CHECK(n >= L, "causal_fft_conv: n_fft (", n, ") must be >= L (", L, ")");
-  Tensor uc = u.data().contiguous(), Kc = K.data().contiguous();
-  Tensor y = empty({B, L, H}, u.dtype());
+  const int64_t n = n_fft > 0 ? n_fft : fft_conv_size(L);
+  SF_CHECK(n >= L && n >= 2 && (n & (n - 1)) == 0, "causal_fft_conv: n_fft (", n,
+           ") must be a power of two >= max(L, 2) (L = ", L, ")");
+  const Tensor uc = u.data().contiguous(), Kd = K.data();
+  const bool grad = needs_grad({u, K});
+  Tensor y = empty({B, L, H}, u.dtype()), Kf, Uf;  // spectra per group of channels, kept for backward
   SF_DISPATCH_FLOAT(u.dtype(), "causal_fft_conv", [&] {
-    const scalar_t *pu = uc.data<scalar_t>(), *pk = Kc.data<scalar_t>();
-    scalar_t* py = y.data<scalar_t>();
-    parallel_for(H, 1, [&](int64_t h0, int64_t h1) {
-      Rfft<scalar_t> fft(n);
-      for (int64_t h = h0; h < h1; ++h) {
-        const auto Kf = fft.forward(pk + h * L, L, 1);
-        for (int64_t b = 0; b < B; ++b)
-          fft.inverse(product(fft.forward(pu + b * L * H + h, L, H), Kf, false), py + b * L * H + h, L, H, false);
+    using Fft = LaneFft<scalar_t>;
+    const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft::spectrum_size(n);
+    Kf = empty({G, S}, u.dtype());
+    if (grad) Uf = empty({G, B, S}, u.dtype());
+    const scalar_t* pu = uc.data<scalar_t>();
+    const scalar_t* pk = Kd.data<scalar_t>();
+    scalar_t *py = y.data<scalar_t>(), *pkf = Kf.data<scalar_t>();
+    parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
+      Fft fft(n);
+      const Tensor ws = empty({2 * S}, u.dtype());
+      scalar_t *spec = ws.data<scalar_t>(), *prod = spec + S;
+      for (int64_t g = g0; g < g1; ++g) {
+        const int64_t h0 = g * W, lanes = std::min(W, H - h0);
+        scalar_t* kf = pkf + g * S;
+        fft.forward(pk + h0 * Kd.stride(0), L, Kd.stride(1), Kd.stride(0), lanes, kf);
+        for (int64_t b = 0; b < B; ++b) {
+          scalar_t* uf = grad ? Uf.data<scalar_t>() + (g * B + b) * S : spec;
+          fft.forward(pu + b * L * H + h0, L, H, 1, lanes, uf);
+          fft.multiply(uf, kf, prod, false, false);
+          fft.inverse(prod, py + b * L * H + h0, L, H, 1, lanes, false);
+        }
       }
     });
   });
-  return record("causal_fft_conv", y, {u, K}, [uc, Kc, n](const Tensor& grad) {
+  return record("causal_fft_conv", y, {u, K}, [Kf, Uf, n, B, L, H](const Tensor& grad) {
     const Tensor g = grad.contiguous();
-    const int64_t B = uc.size(0), L = uc.size(1), H = uc.size(2);
-    Tensor du = empty(uc.shape(), uc.dtype()), dK = zeros(Kc.shape(), Kc.dtype());
-    SF_DISPATCH_FLOAT(uc.dtype(), "causal_fft_conv backward", [&] {
-      const scalar_t *pu = uc.data<scalar_t>(), *pk = Kc.data<scalar_t>(), *pg = g.data<scalar_t>();
+    Tensor du = empty({B, L, H}, g.dtype()), dK = empty({H, L}, g.dtype());
+    SF_DISPATCH_FLOAT(g.dtype(), "causal_fft_conv backward", [&] {
+      using Fft = LaneFft<scalar_t>;
+      const int64_t W = Fft::W, G = (H + W - 1) / W, S = Fft::spectrum_size(n);
+      const scalar_t *pg = g.data<scalar_t>(), *pkf = Kf.data<scalar_t>(), *puf = Uf.data<scalar_t>();
       scalar_t *pdu = du.data<scalar_t>(), *pdk = dK.data<scalar_t>();
-      parallel_for(H, 1, [&](int64_t h0, int64_t h1) {
-        Rfft<scalar_t> fft(n);
-        for (int64_t h = h0; h < h1; ++h) {
-          const auto Kf = fft.forward(pk + h * L, L, 1);
+      parallel_for(G, 1, [&](int64_t g0, int64_t g1) {
+        Fft fft(n);
+        const Tensor ws = empty({3 * S}, g.dtype());
+        scalar_t *gf = ws.data<scalar_t>(), *prod = gf + S, *acc = prod + S;
+        for (int64_t grp = g0; grp < g1; ++grp) {
+          const int64_t h0 = grp * W, lanes = std::min(W, H - h0);
+          std::fill(acc, acc + S, scalar_t(0));
           for (int64_t b = 0; b < B; ++b) {  // fixed order over b: dK is deterministic
-            const auto Gf = fft.forward(pg + b * L * H + h, L, H);
-            fft.inverse(product(Kf, Gf, true), pdu + b * L * H + h, L, H, false);
-            fft.inverse(product(fft.forward(pu + b * L * H + h, L, H), Gf, true), pdk + h * L, L, 1, true);
+            fft.forward(pg + b * L * H + h0, L, H, 1, lanes, gf);
+            fft.multiply(pkf + grp * S, gf, prod, true, false);
+            fft.inverse(prod, pdu + b * L * H + h0, L, H, 1, lanes, false);
+            fft.multiply(puf + (grp * B + b) * S, gf, acc, true, true);
           }
+          fft.inverse(acc, pdk + h0 * L, L, 1, L, lanes, false);
         }
       });
     });

@@ -93,6 +93,7 @@ TEST(OpsMatmul, LargeProductsUsePanelsAndKChunks) {
     expect_matmul(uniform({300, 100}, dt, 6), uniform({100, 120}, dt, 7), false, false, r, "row panels");
     expect_matmul(uniform({40, 200}, dt, 6), uniform({600, 200}, dt, 7), false, true, r, "column panels");
     expect_matmul(uniform({3000, 20}, dt, 8), uniform({3000, 24}, dt, 9), true, false, r, "k chunks");
+    expect_matmul(uniform({1100, 70}, dt, 10), uniform({90, 70}, dt, 11), false, true, r, "row panels, B copied");
   }
 }
 
@@ -124,6 +125,22 @@ TEST(OpsMatmul, GemmInPlaceWithAlphaBeta) {
     Tensor nan_out = full({4, 5}, NAN, dt);
     gemm_(nan_out, a, b, true, true, 1.0, 0.0);  // beta = 0 overwrites, NaN included
     EXPECT_TRUE(all_finite(nan_out));
+  }
+}
+
+TEST(OpsMatmul, GemmIntoAColumnBlockLeavesTheOtherColumns) {
+  for (DType dt : kFloats) {
+    const Tensor a = uniform({300, 7}, dt, 27), b = uniform({7, 5}, dt, 28);
+    Tensor wide = uniform({300, 9}, dt, 29);
+    const Tensor before = wide.clone();
+    Tensor block = wide.narrow(1, 2, 5);  // rows 9 apart
+    gemm_(block, a, b, false, false, 1.0, 1.0);
+    expect_matches(wide, {300, 9}, [&](const Shape& i) {
+      if (i[1] < 2 || i[1] >= 7) return before.at(i);
+      double s = before.at(i);
+      for (int64_t k = 0; k < 7; ++k) s += a.at({i[0], k}) * b.at({k, i[1] - 2});
+      return s;
+    }, dt == DType::f32 ? 1e-5 : 1e-13, "gemm_ into columns 2..6 of 9");
   }
 }
 

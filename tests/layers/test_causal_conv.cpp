@@ -1,13 +1,43 @@
-// The causal depthwise conv shared by Mamba and ParaRNN's block: the formula at every (b, t, e),
-// gradcheck, and the one-token step replaying the sequence, for K = 1 (no window) and K = 3.
+// The causal depthwise conv shared by Mamba, ParaRNN's block, M2 and GAM: the formula at every (b, t, e),
+// gradcheck, and the one-token step replaying the sequence, for K = 1 (no window) and K = 3; the fused op
+// against the composite it replaced (shifted products of a zero-padded copy), on a row-strided input; float32
+// gradients bitwise the same on 1 and 2 threads.
 #include <gtest/gtest.h>
 
+#include "autograd/functions.h"
 #include "autograd/gradcheck.h"
+#include "core/parallel.h"
 #include "layers/causal_conv.h"
 #include "tests/random.h"
 
 namespace sf {
 namespace {
+
+Variable causal_conv_composite(const Variable& x, const Variable& weight, const Variable& bias) {
+  const int64_t B = x.size(0), L = x.size(1), E = x.size(2), K = weight.size(1);
+  Variable padded = cat({Variable(zeros({B, K - 1, E}, x.dtype())), x}, 1);
+  Variable y = bias + narrow(padded, 1, 0, L) * select(weight, 1, 0);
+  for (int64_t j = 1; j < K; ++j) y = y + narrow(padded, 1, j, L) * select(weight, 1, j);
+  return y;
+}
+
+TEST(CausalConv, MatchesCompositeOnAStridedInput) {
+  for (int64_t K : {1, 3, 4}) {
+    const int64_t B = 2, L = 150, E = 21;  // 300 rows: three blocks of the weight-gradient sums
+    const Tensor xs = test::randn({B, L, 2 * E}, 4), w = test::randn({E, K}, 5), b = test::randn({E}, 6),
+                 r = test::randn({B, L, E}, 7);
+    std::vector<std::vector<Tensor>> out;
+    for (bool fused : {true, false}) {
+      Variable x(xs, true), wv(w, true), bv(b, true);
+      const Variable xe = narrow(x, 2, E, E);  // rows strided by 2E
+      const Variable y = fused ? causal_conv(xe, wv, bv) : causal_conv_composite(xe, wv, bv);
+      sum(y * Variable(r)).backward();
+      out.push_back({y.data(), x.grad(), wv.grad(), bv.grad()});
+    }
+    for (size_t i = 0; i < out[0].size(); ++i)
+      EXPECT_LT(max_abs_diff(out[0][i], out[1][i]), 1e-12) << "K " << K << ", tensor " << i << " (y, dx, dw, db)";
+  }
+}
 
 TEST(CausalConv, FormulaGradcheckAndStep) {
   for (int64_t K : {1, 3}) {
@@ -28,6 +58,24 @@ TEST(CausalConv, FormulaGradcheckAndStep) {
       EXPECT_LE(max_abs_diff(causal_conv_step(window, x.select(1, t).contiguous(), w, b), y.select(1, t)), 1e-14)
           << "K " << K << " t " << t;
   }
+}
+
+TEST(CausalConv, OneAndTwoThreadsAgreeBitwise) {
+  const Tensor x0 = test::randn({3, 200, 24}, 8, DType::f32), w0 = test::randn({24, 3}, 9, DType::f32),
+               b0 = test::randn({24}, 10, DType::f32), r = test::randn({3, 200, 24}, 11, DType::f32);
+  auto run = [&] {
+    Variable x(x0, true), w(w0, true), b(b0, true);
+    sum(causal_conv(x, w, b) * Variable(r)).backward();
+    return std::vector<Tensor>{x.grad(), w.grad(), b.grad()};
+  };
+  const int threads = num_threads();
+  set_num_threads(1);
+  const auto one = run();
+  set_num_threads(2);
+  const auto two = run();
+  set_num_threads(threads);
+  for (size_t i = 0; i < one.size(); ++i)
+    EXPECT_EQ(max_abs_diff(one[i], two[i]), 0.0) << "tensor " << i << " (dx, dw, db)";
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ Tensor direct_conv(const Tensor& u, const Tensor& K) {  // y[b,t,h] = Σ_{s≤t}
 }
 
 TEST(FftConv, EqualsDirectConvolution) {
-  for (int64_t L : {1, 2, 17, 64}) {
+  for (int64_t L : {1, 2, 4, 17, 64, 150}) {  // transform sizes 2 ... 512: every mix of radix-4 and radix-2 stages
     const Tensor u = randn({2, L, 3}, 1), K = randn({3, L}, 2);
     EXPECT_LE(max_abs_diff(causal_fft_conv(Variable(u), Variable(K)).data(), direct_conv(u, K)), 1e-12) << L;
   }
