@@ -47,8 +47,11 @@ const std::vector<std::string> kBase = {
     "model.rnn.chunk=4",       "model.rnn.layers=2",    "model.rnn.max_newton_iters=30", "model.rnn.tol=1e-14",
     "model.rnn.d_conv=3",      "model.gam.slots=5",     "model.gam.tile_rows=4",
     "model.m2.filter_order=6",    "model.titans.chunk=4",  "model.titans.memory_expansion=2",
-    "model.titans.persistent=2",
 };
+
+// Sizes one mixer's rows need that no other mixer accepts (MAC's segments: shorter than kLen so that segments
+// follow one another). Like kBase, not a variant: recipes may use any value.
+const std::map<std::string, std::vector<std::string>> kMixerSizes = {{"titans_mac", {"model.titans.segment=4"}}};
 
 // Variants per mixer name: {row suffix, overrides}. A mixer without an entry gets one row with kBase
 // alone; an empty suffix names the row by the mixer alone.
@@ -78,9 +81,15 @@ const std::map<std::string, std::vector<std::pair<std::string, std::vector<std::
       {"no_persistent", {"model.titans.persistent=0"}},
       {"chunk_start_read", {"model.titans.read=chunk_start"}},
       {"silu_sum", {"model.titans.activation=silu", "model.titans.loss=sum"}}}},
-    {"titans_mac", {{"segment4", {"model.titans.segment=4"}}, {"segment8_rope", {"model.titans.segment=8", "model.pos=rope"}}}},
-    {"titans_mag", {{"window", {"model.attn_window=3"}}, {"rope_full", {"model.pos=rope"}}}},
-    {"titans_mal", {{"window", {"model.attn_window=3"}}, {"rope_window", {"model.pos=rope", "model.attn_window=4"}}}},
+    {"titans_mac", {{"", {}}, {"rope", {"model.pos=rope"}}}},
+    {"titans_mag",
+     {{"window", {"model.attn_window=3"}},
+      {"rope_full", {"model.pos=rope"}},
+      {"rope_window64", {"model.pos=rope", "model.attn_window=64"}}}},  // the passkey sweep's
+    {"titans_mal",
+     {{"window", {"model.attn_window=3"}},
+      {"rope_window", {"model.pos=rope", "model.attn_window=4"}},
+      {"rope_window64", {"model.pos=rope", "model.attn_window=64"}}}},
     {"paragru",
      {{"sequential_cell", {"model.rnn.mode=sequential", "model.rnn.block=cell"}},
       {"parallel_cell", {"model.rnn.mode=parallel", "model.rnn.block=cell"}},
@@ -131,6 +140,8 @@ std::vector<Row> contract_rows() {
       if (!family || section == mixer_section(e.name)) base.push_back(o);
     }
     base.push_back(std::string("model.mixer=") + e.name);
+    if (const auto sizes = kMixerSizes.find(e.name); sizes != kMixerSizes.end())
+      base.insert(base.end(), sizes->second.begin(), sizes->second.end());
     const auto it = kVariants.find(e.name);
     if (it == kVariants.end()) {
       rows.push_back({e.name, e.name, base});
