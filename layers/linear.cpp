@@ -11,6 +11,9 @@ Linear::Linear(int64_t in_features, int64_t out_features, bool bias, Init weight
   if (bias) bias_ = register_parameter("bias", {out_features}, std::move(bias_init), dtype);
 }
 
-Variable Linear::forward(const Variable& x) const { return linear(x, weight_, bias_); }
+Variable Linear::forward(const Variable& x) const {
+  Variable y = linear(x, weight_, bias_);
+  return has_hooks() ? run_hooks(x, std::move(y)) : y;
+}
 
 }  // namespace sf

@@ -1,4 +1,5 @@
 // Linear: y = x W^T + b, weight (out, in), optional bias (zeros at init unless bias_init says otherwise).
+// Runs the module hooks (layers/module.h): adapters and optimizer statistics attach here.
 #pragma once
 #include "layers/module.h"
 

@@ -1,9 +1,12 @@
 #include "layers/module.h"
 
+#include <algorithm>
+#include <atomic>
 #include <iomanip>
 #include <ostream>
 #include <unordered_map>
 
+#include "autograd/function.h"
 #include "core/hash.h"
 #include "core/ops.h"
 #include "core/rng.h"
@@ -125,7 +128,54 @@ std::vector<std::pair<std::string, Module*>> Module::named_modules() {
 }
 
 void Module::train(bool on) {
-  for (auto& [path, m] : named_modules()) m->training_ = on;
+  for (auto& [path, m] : named_modules()) {
+    if (m->training_ == on) continue;
+    m->training_ = on;
+    m->on_mode_change(on);
+  }
+}
+
+namespace {
+std::atomic<int64_t> next_hook_id{1};  // ids are unique process-wide, so one module never removes another's
+}  // namespace
+
+int64_t Module::add_forward_hook(ForwardHook hook) {
+  SF_CHECK(hook != nullptr, "Module: add_forward_hook got an empty function");
+  forward_hooks_.emplace_back(next_hook_id++, std::move(hook));
+  return forward_hooks_.back().first;
+}
+
+int64_t Module::add_backward_hook(BackwardHook hook) {
+  SF_CHECK(hook != nullptr, "Module: add_backward_hook got an empty function");
+  backward_hooks_.emplace_back(next_hook_id++, std::move(hook));
+  return backward_hooks_.back().first;
+}
+
+void Module::remove_hook(int64_t id) {
+  auto drop = [id](auto& hooks) {
+    auto it = std::find_if(hooks.begin(), hooks.end(), [id](const auto& h) { return h.first == id; });
+    if (it == hooks.end()) return false;
+    hooks.erase(it);
+    return true;
+  };
+  SF_CHECK(drop(forward_hooks_) || drop(backward_hooks_), "Module: no hook with id ", id, " on this module");
+}
+
+void Module::remove_module(const std::string& name) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.child && e.name == name; });
+  SF_CHECK(it != entries_.end(), "Module: no child module '", name, "' to remove");
+  entries_.erase(it);
+}
+
+Variable Module::run_hooks(const Variable& input, Variable output) const {
+  for (const auto& [id, hook] : forward_hooks_) output = hook(input, output);
+  if (backward_hooks_.empty() || !needs_grad({output})) return output;
+  std::vector<BackwardHook> hooks;  // the hooks of this forward, even if one is removed before backward
+  for (const auto& [id, hook] : backward_hooks_) hooks.push_back(hook);
+  return record("backward_hook", output.data(), {output}, [hooks = std::move(hooks)](const Tensor& g) {
+    for (const BackwardHook& h : hooks) h(g);
+    return std::vector<Tensor>{g};
+  });
 }
 
 void Module::init_parameters(uint64_t seed) {

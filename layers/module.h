@@ -89,6 +89,23 @@ class Module {
   // The hinted parameters, in named_parameters() order.
   ParamHints parameter_hints() const;
 
+  // Hooks, PyTorch-style. A forward hook sees a module's input and output and returns the output to use
+  // (itself, or a replacement: adapters add their update this way); hooks run in the order added. A
+  // backward hook sees the gradient of the output (after the forward hooks' replacements) during
+  // backward. Only modules whose forward calls run_hooks() honour them: Linear does. Each add returns an
+  // id for remove_hook; removing an unknown id is an error.
+  using ForwardHook = std::function<Variable(const Variable& input, const Variable& output)>;
+  using BackwardHook = std::function<void(const Tensor& grad_output)>;
+  int64_t add_forward_hook(ForwardHook hook);
+  int64_t add_backward_hook(BackwardHook hook);
+  void remove_hook(int64_t id);
+  bool has_hooks() const { return !forward_hooks_.empty() || !backward_hooks_.empty(); }
+
+  // A child added after construction (an adapter on a layer); its parameters list under this module's path.
+  // remove_module drops it again; an unknown name is an error.
+  void add_module(const std::string& name, std::shared_ptr<Module> module) { add_child(name, std::move(module)); }
+  void remove_module(const std::string& name);
+
   // One row per module below the root (tree order), for the CLI's model summary.
   std::vector<ParameterCount> parameter_summary() const;
   // parameter_summary() as an indented table, a module a line: path, then its parameter count.
@@ -106,6 +123,11 @@ class Module {
   }
   // The next stream of this step for a stochastic op (see set_rng_step).
   RngStream next_rng_stream(RngTag tag);
+  // Applies the forward hooks to `output`, then routes its gradient through the backward hooks.
+  Variable run_hooks(const Variable& input, Variable output) const;
+  // Called by train()/eval() on each module of the tree whose mode changes, after the flag is set
+  // (LoRA merges its update into the weight for evaluation here).
+  virtual void on_mode_change(bool /*training*/) {}
 
  private:
   struct Entry {
@@ -131,6 +153,8 @@ class Module {
                        std::unordered_set<const Module*>& seen);
 
   std::vector<Entry> entries_;
+  std::vector<std::pair<int64_t, ForwardHook>> forward_hooks_;
+  std::vector<std::pair<int64_t, BackwardHook>> backward_hooks_;
   std::optional<ParamHint> hint_;
   bool training_ = true;
   bool rng_seeded_ = false;

@@ -81,6 +81,68 @@ TEST(Module, TrainAndEvalReachEveryModule) {
   for (auto& [path, m] : t.named_modules()) EXPECT_TRUE(m->training()) << path;
 }
 
+TEST(Module, ForwardHooksReplaceTheOutputInOrderAndAreRemovable) {
+  Linear lin(3, 2, true, Init::normal(0.5), DType::f64);
+  lin.init_parameters(1);
+  Variable x(test::randn({4, 3}, 2), true);
+  const Tensor plain = lin.forward(x).data();
+  const int64_t add_one = lin.add_forward_hook([](const Variable&, const Variable& y) { return y + 1.0; });
+  lin.add_forward_hook([](const Variable& in, const Variable& y) {
+    EXPECT_EQ(in.shape(), (Shape{4, 3}));
+    return y * 2.0;
+  });
+  EXPECT_EQ(max_abs_diff(lin.forward(x).data(), (plain + 1.0) * 2.0), 0.0);  // (y + 1) * 2: in the order added
+  lin.remove_hook(add_one);
+  EXPECT_EQ(max_abs_diff(lin.forward(x).data(), plain * 2.0), 0.0);
+  EXPECT_THROW(lin.remove_hook(add_one), Error);
+}
+
+TEST(Module, BackwardHooksSeeTheOutputGradient) {
+  Linear lin(3, 2, false, Init::normal(0.5), DType::f64);
+  lin.init_parameters(1);
+  Variable x(test::randn({4, 3}, 2), true);
+  Tensor seen;
+  const int64_t id = lin.add_backward_hook([&](const Tensor& g) { seen = g.clone(); });
+  sum(lin.forward(x) * 3.0).backward();
+  ASSERT_TRUE(seen.defined());
+  EXPECT_EQ(max_abs_diff(seen, full({4, 2}, 3.0, DType::f64)), 0.0);
+  EXPECT_LE(max_abs_diff(x.grad(), matmul(full({4, 2}, 3.0, DType::f64), lin.weight().data())), 1e-12);
+  lin.remove_hook(id);
+  seen = Tensor();
+  sum(lin.forward(x)).backward();
+  EXPECT_FALSE(seen.defined());
+}
+
+// A module told of each change of mode, once per change.
+class ModeCounter : public Module {
+ public:
+  int calls = 0;
+  bool last = true;
+
+ protected:
+  void on_mode_change(bool training) override {
+    ++calls;
+    last = training;
+  }
+};
+
+TEST(Module, ModeChangesReachAddedChildrenOncePerChange) {
+  Tree t;
+  auto counter = std::make_shared<ModeCounter>();
+  t.shared->add_module("counter", counter);
+  t.eval();
+  t.eval();
+  EXPECT_EQ(counter->calls, 1);
+  EXPECT_FALSE(counter->last);
+  t.train();
+  EXPECT_EQ(counter->calls, 2);
+  EXPECT_TRUE(counter->last);
+  t.shared->remove_module("counter");
+  t.eval();
+  EXPECT_EQ(counter->calls, 2);
+  EXPECT_THROW(t.shared->remove_module("counter"), Error);
+}
+
 TEST(Module, StateDictRoundTripAndErrors) {
   Tree a, b;
   a.init_parameters(1);
