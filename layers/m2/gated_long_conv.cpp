@@ -50,7 +50,9 @@ void forward_t(Saved& sv, Tensor& y, bool grad) {
   constexpr int64_t W = Fft::W;
   const Tensor& p = sv.p;
   const bool residual = sv.u.defined();
-  const auto [B, L, D, G, C, S] = Dims<T>(sv);
+  // Plain locals, not a structured binding: clang 14 (the fuzz build) cannot capture bindings in lambdas.
+  const Dims<T> dims(sv);
+  const int64_t B = dims.B, L = dims.L, D = dims.D, G = dims.G, C = dims.C, S = dims.S;
   sv.kf = empty({G, C, S}, p.dtype());
   if (grad) sv.xf = empty({G, C, B, S}, p.dtype());
   if (grad) sv.s = empty({B, L, D}, p.dtype());
@@ -116,7 +118,8 @@ std::vector<Tensor> backward_t(const Saved& sv, const Tensor& grad) {
   constexpr int64_t W = Fft::W;
   const Tensor& p = sv.p;
   const bool residual = sv.u.defined();
-  const auto [B, L, D, G, C, S] = Dims<T>(sv);
+  const Dims<T> dims(sv);
+  const int64_t B = dims.B, L = dims.L, D = dims.D, G = dims.G, C = dims.C, S = dims.S;
   Tensor dp = empty(p.shape(), p.dtype()), dk = filter_grad_like(sv.k), dbeta = empty({D}, p.dtype());
   Tensor du, dk2, dbeta2;
   if (residual) {
