@@ -2,6 +2,7 @@
 // in core/cuda/*.cu / *.cpp, which are built only when nvcc is found (SF_WITH_CUDA).
 #pragma once
 #include <cstddef>
+#include <string>
 
 #include "core/ops.h"
 
@@ -10,8 +11,12 @@ namespace sf::cuda {
 bool available();  // a device is visible at run time
 int device_count();
 
-void* allocate(size_t nbytes, int device);
+// Raw device memory for the caching allocator (core/caching_allocator.h): cudaMalloc, nullptr when the
+// device is out of memory; cudaFree (synchronises the device: the cache calls it only when released).
+void* try_allocate(size_t nbytes, int device);
 void deallocate(void* p, size_t nbytes, int device);
+// "cuda:0 reports 1.5 GiB free of 80 GiB" for out-of-memory messages.
+std::string memory_report(int device);
 void copy_host_to_device(void* dst, const void* src, size_t nbytes, int device);
 void copy_device_to_host(void* dst, const void* src, size_t nbytes, int device);
 void copy_device_to_device(void* dst, const void* src, size_t nbytes, int device);

@@ -22,7 +22,7 @@ int device_count() {
 
 bool available() { return device_count() > 0; }
 
-void* allocate(size_t nbytes, int device) {
+void* try_allocate(size_t nbytes, int device) {
   if (nbytes == 0) return nullptr;
   SF_CHECK(device >= 0 && device < device_count(), "cuda: no device cuda:", device, " (",
            device_count(), " visible)");
@@ -30,11 +30,22 @@ void* allocate(size_t nbytes, int device) {
   void* p = nullptr;
   cudaError_t err = cudaMalloc(&p, nbytes);
   if (err == cudaErrorMemoryAllocation) {
-    cudaGetLastError();
-    throw Error(detail::cat("cuda: out of memory allocating ", nbytes, " bytes on cuda:", device));
+    cudaGetLastError();  // not sticky: clear it so the caller may free its cache and retry
+    return nullptr;
   }
   SF_CUDA_CHECK(err);
   return p;
+}
+
+std::string memory_report(int device) {
+  DeviceGuard guard(device);
+  size_t free_bytes = 0, total = 0;
+  if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) {
+    cudaGetLastError();
+    return "";
+  }
+  const double gib = 1 << 30;
+  return detail::cat("cuda:", device, " reports ", free_bytes / gib, " GiB free of ", total / gib, " GiB");
 }
 
 void deallocate(void* p, size_t nbytes, int device) {
