@@ -155,6 +155,11 @@ void OptimConfig::validate(const Validator& v) const {
   v.require(decay_steps >= 0, "decay_steps", decay_steps, "must be >= 0 (0 = train.steps)");
 }
 
+void MezoConfig::validate(const Validator& v) const {
+  v.require(eps > 0, "eps", eps, kPositive);
+  v.require(n_spsa > 0, "n_spsa", n_spsa, kPositive);
+}
+
 void TrainConfig::validate(const Validator& v) const {
   v.require(steps > 0, "steps", steps, kPositive);
   v.require(batch_size > 0, "batch_size", batch_size, kPositive);
@@ -211,6 +216,20 @@ void RunConfig::validate(const Provenance& where) const {
     if (d.key == "model.titans.segment")
       m.require_written(std::ranges::count(model.block_mixers(), "titans_mac") > 0, "titans.segment", d.after,
                         "is only read by titans_mac and no block uses it; remove it");
+  // MeZO reads no gradient: its own keys only with it, and none of the keys that shape a backward.
+  const Validator o("optim", where);
+  const bool mezo = optim.name == OptimizerKind::mezo;
+  for (const ConfigDifference& d : config_differences(RunConfig{}, *this))
+    if (d.key.rfind("optim.mezo.", 0) == 0)
+      o.require_written(mezo, d.key.substr(6), d.after, cat("is read only with optim.name: mezo (optim.name is ",
+                                                            enum_name(optim.name), "); remove it"));
+  o.require(!mezo || !o.is_set("grad_clip"), "grad_clip", optim.grad_clip,
+            "MeZO has no gradient to clip; remove it");
+  o.require(optim.mezo.objective != MezoObjective::accuracy || !is_token_dataset(data.dataset), "mezo.objective",
+            optim.mezo.objective, cat("accuracy is scored by synthetic tasks; data.dataset is ", data.dataset));
+  t.require(!mezo || train.grad_accum == 1, "grad_accum", train.grad_accum,
+            "must be 1 with optim.name: mezo (it moves the weights in place between its two forwards; use a larger "
+            "train.batch_size or more ranks)");
   const Validator task("data.task", where);
   task.require(data.task.curriculum_min_len == 0 || !is_token_dataset(data.dataset), "curriculum_min_len",
                data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));

@@ -21,7 +21,9 @@ enum class MlpKind { gelu, swiglu, blockdiag_glu, monarch_glu, none };
 enum class GeluKind { erf, tanh };
 enum class PosKind { learned, sinusoidal, rope, alibi, none };
 enum class TokenizerKind { character, byte, sentencepiece };
-enum class OptimizerKind { adamw, sgd };
+enum class OptimizerKind { adamw, sgd, mezo };
+enum class SpsaSchedule { constant, linear };
+enum class MezoObjective { loss, accuracy };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
 enum class BlockKind { transformer, plain, bare };
@@ -37,7 +39,9 @@ constexpr std::array<std::string_view, 5> enum_names(PosKind) {
   return {"learned", "sinusoidal", "rope", "alibi", "none"};
 }
 constexpr std::array<std::string_view, 3> enum_names(TokenizerKind) { return {"char", "byte", "sentencepiece"}; }
-constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
+constexpr std::array<std::string_view, 3> enum_names(OptimizerKind) { return {"adamw", "sgd", "mezo"}; }
+constexpr std::array<std::string_view, 2> enum_names(SpsaSchedule) { return {"constant", "linear"}; }
+constexpr std::array<std::string_view, 2> enum_names(MezoObjective) { return {"loss", "accuracy"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
 constexpr std::array<std::string_view, 3> enum_names(BlockKind) { return {"transformer", "plain", "bare"}; }
@@ -202,6 +206,28 @@ struct DataConfig {
   bool operator==(const DataConfig&) const = default;
 };
 
+// optim.mezo: the zeroth-order optimizer's own keys (optim/mezo.h; read only with optim.name: mezo).
+struct MezoConfig {
+  double eps = 1e-3;
+  int64_t n_spsa = 1;
+  SpsaSchedule n_schedule = SpsaSchedule::constant;
+  bool fused_update = false;
+  MezoObjective objective = MezoObjective::loss;
+
+  template <class V>
+  void visit(V& v) {
+    v("eps", eps, "perturbation scale: the loss is read at theta +- eps*z (not AdamW's optim.eps)");
+    v("n_spsa", n_spsa, "random directions averaged per step (n-SPSA)");
+    v("n_schedule", n_schedule, "directions at step t: constant = n_spsa; linear = max(1, floor(t / train.steps * n_spsa))");
+    v("fused_update", fused_update,
+      "merge the last restore with the update (3 regenerations of z instead of 4; the same numbers)");
+    v("objective", objective,
+      "what the two forwards measure: loss (cross-entropy), or accuracy (minimises -accuracy; tasks only)");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const MezoConfig&) const = default;
+};
+
 struct OptimConfig {
   OptimizerKind name = OptimizerKind::adamw;
   double lr = 1e-3;
@@ -217,10 +243,11 @@ struct OptimConfig {
   ScheduleKind schedule = ScheduleKind::cosine;
   int64_t warmup_steps = 100;
   int64_t decay_steps = 0;
+  MezoConfig mezo;
 
   template <class V>
   void visit(V& v) {
-    v("name", name, "optimizer");
+    v("name", name, "optimizer: adamw, sgd, or mezo (zeroth-order: two forward passes a step, no backward)");
     v("lr", lr, "peak learning rate");
     v("min_lr", min_lr, "learning rate at the end of the decay");
     v("weight_decay", weight_decay, "decoupled weight decay (matrices and embeddings; every tensor with decay_all)");
@@ -235,6 +262,7 @@ struct OptimConfig {
     v("schedule", schedule, "learning-rate schedule after warmup");
     v("warmup_steps", warmup_steps, "linear warmup steps");
     v("decay_steps", decay_steps, "steps until min_lr; 0 = train.steps");
+    v("mezo", mezo, "MeZO's own keys (optim.name: mezo)");
   }
   void validate(const Validator& v) const;
   bool operator==(const OptimConfig&) const = default;

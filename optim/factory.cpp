@@ -1,6 +1,7 @@
 #include "optim/factory.h"
 
 #include "optim/adamw.h"
+#include "optim/mezo.h"
 #include "optim/sgd.h"
 
 namespace sf {
@@ -15,6 +16,8 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimConfig& config, const Named
       return std::make_unique<AdamW>(std::move(groups), AdamWOptions{config.beta1, config.beta2, config.eps});
     case OptimizerKind::sgd:
       return std::make_unique<Sgd>(std::move(groups), SgdOptions{config.momentum, config.nesterov});
+    case OptimizerKind::mezo:
+      return std::make_unique<Mezo>(std::move(groups), MezoOptions{config.mezo.eps, config.mezo.fused_update});
   }
   throw Error("make_optimizer: unknown optimizer kind");
 }

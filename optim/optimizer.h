@@ -59,6 +59,8 @@ class Optimizer {
   // One update of every parameter that has a gradient, with learning rate lr * group.lr_scale.
   // Parameters without a gradient are skipped, as in PyTorch.
   virtual void step(double lr) = 0;
+  // Rewrites the gradients after the data-parallel average and before clipping (preconditioners); no-op here.
+  virtual void transform_gradients() {}
   // Number of step() calls so far (also across a state export/import).
   int64_t steps_taken() const { return steps_; }
 

@@ -16,6 +16,14 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+Batch random_batch(std::mt19937_64& gen, int64_t B, int64_t T, int64_t V) {
+  std::uniform_int_distribution<int64_t> tok(0, V - 1);
+  std::vector<int64_t> xs(static_cast<size_t>(B * (T + 1)));
+  for (auto& x : xs) x = tok(gen);
+  const Tensor seq = from_vector<int64_t>(xs, {B, T + 1});
+  return {seq.narrow(1, 0, T).contiguous(), seq.narrow(1, 1, T).contiguous()};
+}
+
 bool run_capture(const std::string& command, std::string& out) {
   FILE* p = popen(command.c_str(), "r");
   if (!p) return false;

@@ -1,12 +1,19 @@
-// Helpers shared by the scenarios of `seqforge bench`: medians, running the PyTorch peer, reading its JSON.
+// Helpers shared by the scenarios of `seqforge bench`: random batches, medians, running the PyTorch peer,
+// reading its JSON.
 #pragma once
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
+
+#include "data/batch_source.h"
 
 namespace sf::cli {
 
 double median(std::vector<double> v);
+
+// B sequences of T uniformly random tokens below V, with their next tokens as targets.
+Batch random_batch(std::mt19937_64& gen, int64_t B, int64_t T, int64_t V);
 
 // Runs a shell command; true when it exited 0. Its stdout is appended to `out`.
 bool run_capture(const std::string& command, std::string& out);

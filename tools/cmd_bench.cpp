@@ -6,6 +6,8 @@
 // that reached the OS during timed steps, the measured peak memory of the attention op at two lengths, and
 // peak resident memory. With --peer torch, tools/bench/torch_peer.py runs the same model in PyTorch right
 // after and the ratio is printed.
+// The step is train/train_step.h's, the one `seqforge train` runs. Block scenarios (tools/bench_blocks.h) time single
+// mixer blocks; memory scenarios (tools/bench_memory.h) measure the peak memory of one step per method.
 // The last line is one JSON object. Scenarios are YAML files under tools/bench/ (see README there).
 #include <algorithm>
 #include <array>
@@ -28,14 +30,15 @@
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "layers/sequence_model.h"
-#include "optim/clip.h"
 #include "optim/factory.h"
 #include "tools/bench_blocks.h"
 #include "tools/bench_common.h"
+#include "tools/bench_memory.h"
 #include "tools/commands.h"
 #include "train/metrics.h"
 #include "train/model_flops.h"
 #include "train/session.h"
+#include "train/train_step.h"
 
 namespace sf::cli {
 namespace {
@@ -127,6 +130,11 @@ void register_bench(CLI::App& app) {
   cmd->callback([args] {
     if (is_block_scenario(args->scenario))
       return run_block_bench(args->scenario, args->peer, args->peer_script, args->threads, args->json_out);
+    if (is_memory_scenario(args->scenario)) {
+      SF_CHECK(args->peer.empty() && args->json_out.empty(), "bench: ", args->scenario,
+               " is a memory scenario: it takes --threads only");
+      return run_memory_bench(args->scenario, args->threads);
+    }
     SF_CHECK(args->json_out.empty(), "bench: --json-out is for block scenarios (", args->scenario, " is a model scenario)");
     if (args->peer_script.empty()) args->peer_script = "tools/bench/torch_peer.py";
     Scenario s = load_scenario(args->scenario);
@@ -153,27 +161,21 @@ void register_bench(CLI::App& app) {
     model.init_parameters(static_cast<uint64_t>(cfg.train.seed));
     model.train();
     auto optimizer = make_optimizer(cfg.optim, model.named_parameters(), model.parameter_hints());
-    const std::vector<Variable> params = model.parameters();
     const FlopsPerToken estimate = flops_per_token(model, T);
 
     std::mt19937_64 gen(0);
-    std::uniform_int_distribution<int64_t> tok(0, V - 1);
+    Batch batch;  // drawn before each timed step, handed to it by next_batch
+    auto step = make_train_step(cfg, StepContext{model, *optimizer, [&batch] { return batch; },
+                                                 static_cast<uint64_t>(cfg.train.seed), s.warmup + s.steps});
     std::vector<double> times;
     AllocatorStats before{};
     double loss = 0;
     for (int64_t it = 0; it < s.warmup + s.steps; ++it) {
-      std::vector<int64_t> xs(static_cast<size_t>(B * (T + 1)));
-      for (auto& x : xs) x = tok(gen);
-      const Tensor seq = from_vector<int64_t>(xs, {B, T + 1});
-      const Tensor x = seq.narrow(1, 0, T).contiguous(), y = seq.narrow(1, 1, T).contiguous();
+      batch = random_batch(gen, B, T, V);
       if (it == s.warmup) before = cpu_allocator().stats();
       const auto t0 = Clock::now();
-      optimizer->zero_grad();
-      Variable l = model.loss(x, y);
-      l.backward();
-      clip_grad_norm(params, cfg.optim.grad_clip);
-      optimizer->step(cfg.optim.lr);
-      loss = l.item<double>();
+      loss = step->prepare(it).loss;
+      step->apply(cfg.optim.lr);
       if (it >= s.warmup) times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
     }
     const AllocatorStats after = cpu_allocator().stats();

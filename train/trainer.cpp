@@ -14,7 +14,6 @@
 #include "data/text_dataset.h"
 #include "train/data_source.h"
 #include "train/device_check.h"
-#include "optim/clip.h"
 #include "optim/factory.h"
 #include "optim/schedule.h"
 #include "train/checkpoint.h"
@@ -83,9 +82,16 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   if (!resume_from.empty()) restore(resume_from);
   if (world_.world > 1) {
     comm_ = make_communicator(cfg.distributed, optimizer_->params().front().device());
-    grad_sync_ = std::make_unique<GradientSync>(*comm_, optimizer_->params(), cfg.distributed.bucket_mb);
-    grad_sync_->broadcast_parameters();
+    if (cfg.optim.name == OptimizerKind::mezo) {  // no gradients to average: rank 0's weights, then equal updates
+      for (Variable& p : optimizer_->params()) comm_->broadcast(p.mutable_data(), 0);
+    } else {
+      grad_sync_ = std::make_unique<GradientSync>(*comm_, optimizer_->params(), cfg.distributed.bucket_mb);
+      grad_sync_->broadcast_parameters();
+    }
   }
+  train_step_ = make_train_step(cfg, StepContext{*model_, *optimizer_, [this] { return sampler_->next(); },
+                                                 static_cast<uint64_t>(cfg.train.seed), cfg.train.steps,
+                                                 sampler_->scores_accuracy(), comm_.get(), grad_sync_.get()});
 }
 
 Trainer::~Trainer() = default;
@@ -190,7 +196,6 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
   if (world_.rank == 0 && !resumed_from_.empty()) truncate_metrics_after(metrics_path, step_);
   MetricsWriter metrics = world_.rank == 0 ? MetricsWriter(metrics_path) : MetricsWriter();
   LrSchedule schedule = make_schedule(cfg.optim, tc.steps);
-  std::vector<Variable> params = optimizer_->params();
   std::vector<StepLog> logs;
   auto window_start = Clock::now();
   double window_tokens = 0;  // counted from the batches: a task's length curriculum varies them
@@ -201,47 +206,24 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
 
   while (step_ < tc.steps) {
     double lr = schedule.lr(step_);
-    model_->set_rng_step(static_cast<uint64_t>(tc.seed), step_);
-    optimizer_->zero_grad();
-    double loss_sum = 0, step_tokens = 0;
-    for (int64_t micro = 0; micro < tc.grad_accum; ++micro) {
-      if (grad_sync_) grad_sync_->begin_micro_step(micro == tc.grad_accum - 1);  // sync the last one only
-      set_activity("forward", step_ + 1);
-      Batch b = sampler_->next();
-      step_tokens += static_cast<double>(b.x.numel() * world_.world);
-      Variable loss = model_->loss(b.x, b.y);
-      loss_sum += loss.item<double>();
-      set_activity("backward", step_ + 1);
-      (tc.grad_accum > 1 ? loss * (1.0 / static_cast<double>(tc.grad_accum)) : loss).backward();
-    }
-    set_activity("optimizer step", step_ + 1);
-    double loss_value = loss_sum / static_cast<double>(tc.grad_accum);
-    bool stop_signal = false;  // with several ranks they agree on it here; one process reads it after the update
-    if (grad_sync_) {
-      stop_signal = stop_requested();
-      grad_sync_->finish();
-      // Every rank logs the mean loss and stops together, so their decisions never diverge.
-      Tensor shared = zeros({2}, DType::f64);
-      shared.data<double>()[0] = loss_value;
-      shared.data<double>()[1] = stop_signal ? 1.0 : 0.0;
-      comm_->all_reduce(shared, ReduceOp::sum);
-      loss_value = shared.data<double>()[0] / world_.world;
-      stop_signal = shared.data<double>()[1] > 0;
-    }
-    double norm = clip_grad_norm(params, cfg.optim.grad_clip);
+    const StepOutcome outcome = train_step_->prepare(step_);
+    double loss_value = outcome.loss;
+    const double norm = outcome.grad_norm, step_tokens = outcome.tokens;
+    const bool stop_signal = outcome.stop;  // with several ranks they agree on it; one process reads it after the update
     if (fault_injected("nonfinite_loss", step_ + 1)) loss_value = NAN;
     if (!guard.admit(step_ + 1, loss_value, norm)) {  // not applied; retried on the next batch
       out << guard.skip_message(step_ + 1, loss_value, norm) << std::endl;
+      train_step_->discard();
       continue;
     }
-    optimizer_->step(lr);
+    train_step_->apply(lr);
     ++step_;
     window_tokens += step_tokens;
     ++window_steps;
 
     const bool eval_now = step_ % tc.eval_every == 0 || step_ == tc.steps;
     const bool log_now = step_ % tc.log_every == 0 || step_ == tc.steps || eval_now;
-    const bool stop_now = step_ == options_.stop_at || (grad_sync_ ? stop_signal : stop_requested());
+    const bool stop_now = step_ == options_.stop_at || (comm_ ? stop_signal : stop_requested());
     const bool save_now =
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
@@ -287,7 +269,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
     if (fault_injected("step_kill", step_)) std::raise(SIGKILL);  // tests: a kill -9 between steps
     // A signal during this step's evaluation or checkpoint write stops at this step too (one process: ranks
     // agree only on the flag they shared before the update).
-    const bool late_stop = !stop_now && !grad_sync_ && stop_requested();
+    const bool late_stop = !stop_now && !comm_ && stop_requested();
     if (late_stop && !save_now) save(out);
     if (stop_now || late_stop) break;
     if (log_now || save_now) {  // evaluation and saving stay out of the next throughput window

@@ -16,6 +16,7 @@
 #include "train/data_source.h"
 #include "layers/sequence_model.h"
 #include "optim/optimizer.h"
+#include "train/train_step.h"
 
 namespace sf {
 
@@ -74,7 +75,8 @@ class Trainer {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   WorldInfo world_;
   std::unique_ptr<Communicator> comm_;       // world > 1 only
-  std::unique_ptr<GradientSync> grad_sync_;  // averages gradients over the ranks during backward
+  std::unique_ptr<GradientSync> grad_sync_;  // averages gradients over the ranks during backward (not MeZO)
+  std::unique_ptr<TrainStep> train_step_;    // forward, backward or MeZO's perturbed forwards, and the update
 };
 
 }  // namespace sf

@@ -1,4 +1,4 @@
-// `mpirun -np 2 seqforge train` against one process with the same global batch: the same loss at
+// `mpirun -np 2 seqforge train` against one process with the same global batch (backprop and MeZO): the same loss at
 // every step (1e-5 relative: averaging over ranks changes the summation order), resume of a
 // 2-rank run, resume with another world size (global batch kept, so the same trajectory), and a
 // rank that dies (SIGKILL) or stalls (SIGSTOP) ends the whole job with a message within
@@ -100,6 +100,16 @@ TEST_F(MultiRank, ResumeContinuesTheLossesOnTwoRanksAndOnOne) {
   test::Outcome alone = train(0, "split_one", "--resume");
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
   expect_same(metrics("one"), metrics("split_one"), 5, 8);
+}
+
+// MeZO through `seqforge train`: the ranks share only ℓ± (no gradient buckets), and the run follows one process.
+TEST_F(MultiRank, MezoOnTwoRanksGivesTheLossesOfOneProcess) {
+  const std::string mezo = "optim.name=mezo optim.schedule=constant optim.warmup_steps=0 optim.mezo.eps=1e-2";
+  test::Outcome one = train(0, "one", mezo);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  test::Outcome two = train(2, "two", mezo);
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  expect_same(metrics("one"), metrics("two"), 1, 8);
 }
 
 // Shards are read window by window, each rank only its own rows: the same run as one process, and as text.
