@@ -105,6 +105,17 @@ TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
   EXPECT_EQ(plain.config.adapter.kind, AdapterKind::none);
   const double scale = amax(unary(UnaryOp::abs, expected)).item<double>();
   EXPECT_LE(max_abs_diff(plain.model->forward(tokens).data(), expected), 1e-5 * scale);
+
+  // The base plus the adapter file gives the same plain model; another base is refused.
+  LoadedModel from_file = load_model(export_merged(base, dir + "/from_file.h5", adapter));
+  EXPECT_EQ(max_abs_diff(from_file.model->forward(tokens).data(), plain.model->forward(tokens).data()), 0.0);
+  try {
+    export_merged(dir + "/base/checkpoints/step_000010.h5", dir + "/wrong.h5", adapter);
+    ADD_FAILURE() << "an adapter merged into another base";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("fingerprint"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir + "/wrong.h5"));
 }
 
 TEST(AdapterTraining, NolaRunTrainsOnlyCoefficients) {
