@@ -15,7 +15,8 @@ void AdapterConfig::validate(const Validator& v) const {
   const bool adapting = kind != AdapterKind::none;
   // Keys of another kind would be accepted and do nothing: refuse them by name.
   const auto only_adapting = [&](std::string_view key, const auto& value) {
-    v.require(adapting || !v.is_set(key), key, value, "is read only with adapter.kind: lora or nola; set the kind, or remove it");
+    v.require(adapting || !v.is_set(key), key, value,
+              "is read only with adapter.kind: lora or nola; set the kind, or remove it");
   };
   only_adapting("targets", targets);
   only_adapting("rank", rank);

@@ -39,7 +39,8 @@ void register_export(CLI::App& app) {
       std::cout << "wrote " << written << " (adapters merged)\n";
       return;
     }
-    SF_CHECK(!args->format.empty(), "export ", args->checkpoint, ": say what to write: --format safetensors, or --merge");
+    SF_CHECK(!args->format.empty(), "export ", args->checkpoint,
+             ": say what to write: --format safetensors, or --merge");
     SF_CHECK(args->format == "safetensors", "export ", args->checkpoint, ": unknown --format '", args->format,
              "' (known: safetensors)");
     ExportOptions options;

@@ -8,7 +8,6 @@
 #include "core/file_io.h"
 #include "data/h5_file.h"
 #include "layers/adapters/attach.h"
-#include "layers/adapters/lora.h"
 #include "layers/adapters/nola.h"
 
 namespace sf {
@@ -23,19 +22,12 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// The site's tensors: lora's factors or nola's coefficients.
-std::vector<std::pair<std::string, Variable>> adapter_tensors(LowRankAdapter& a) {
-  if (auto* lora = dynamic_cast<LoraAdapter*>(&a)) return {{"A", lora->a()}, {"B", lora->b()}};
-  auto& nola = dynamic_cast<NolaAdapter&>(a);
-  return {{"alpha", nola.alpha()}, {"beta", nola.beta()}};
-}
-
 void check_format(const H5File& f) {
   SF_CHECK(f.has_attr("/", "format") && f.read_attr_string("/", "format") == kFormat, f.path(),
            ": not a seqforge adapter checkpoint (a full checkpoint loads with train.init_from or --resume)");
   const int64_t version = f.read_attr_i64("/", "format_version");
-  SF_CHECK(version <= kFormatVersion, f.path(), ": adapter format version ", version, " is newer than this seqforge reads (",
-           kFormatVersion, ")");
+  SF_CHECK(version <= kFormatVersion, f.path(), ": adapter format version ", version,
+           " is newer than this seqforge reads (", kFormatVersion, ")");
 }
 
 }  // namespace
@@ -67,7 +59,8 @@ void save_adapter(const std::string& path, Module& model, const AdapterConfig& c
       f.write_attr("/", "a0", "uniform_fan_in");
     }
     for (LowRankAdapter* a : adapters)
-      for (const auto& [key, v] : adapter_tensors(*a)) f.write_tensor("/adapter/" + a->site().name + "/" + key, v.data().to(DType::f32));
+      for (const auto& [key, v] : a->named_parameters())  // lora: A, B; nola: alpha, beta
+        f.write_tensor("/adapter/" + a->site().name + "/" + key, v.data().to(DType::f32));
     // Trained base parameters (biases): everything trainable that is not inside an adapter.
     std::set<const VariableImpl*> inside;
     for (LowRankAdapter* a : adapters)
@@ -97,6 +90,7 @@ AdapterConfig read_adapter_config(const std::string& path) {
   c.alpha = f.read_attr_f64("/", "alpha");
   c.dropout = f.read_attr_f64("/", "dropout");
   const std::string bias = f.read_attr_string("/", "bias");
+  SF_CHECK(bias == "none" || bias == "all" || bias == "lora_only", path, ": unknown adapter bias '", bias, "'");
   c.bias = bias == "all" ? AdapterBias::all : bias == "lora_only" ? AdapterBias::lora_only : AdapterBias::none;
   c.merge_on_eval = f.read_attr_i64("/", "merge_on_eval") != 0;
   if (c.kind == AdapterKind::nola) {
@@ -134,7 +128,7 @@ void load_adapter(const std::string& path, Module& model) {
   for (LowRankAdapter* a : adapters) {
     SF_CHECK(std::string(a->kind()) == enum_name(expected.kind), path, ": holds ", enum_name(expected.kind),
              " adapters, the model's ", a->site().name, " is ", a->kind());
-    for (auto& [key, v] : adapter_tensors(*a)) {
+    for (auto& [key, v] : a->named_parameters()) {  // lora: A, B; nola: alpha, beta
       const std::string name = "/adapter/" + a->site().name + "/" + key;
       SF_CHECK(f.has(name), path, ": no tensor ", name, " for the model's adapter");
       Tensor t = f.read_tensor(name);

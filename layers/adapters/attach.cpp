@@ -27,7 +27,8 @@ std::vector<std::string> expand_preset(const std::vector<std::string>& targets) 
 bool is_preset(const std::vector<std::string>& targets) { return expand_preset(targets) != targets; }
 
 std::string child_name(const char* kind, const AdapterSite& site, const std::string& layer_path) {
-  return site.name == layer_path ? std::string(kind) : std::string(kind) + "_" + site.name.substr(layer_path.size() + 1);
+  return site.name == layer_path ? std::string(kind)
+                                 : std::string(kind) + "_" + site.name.substr(layer_path.size() + 1);
 }
 
 }  // namespace
@@ -57,9 +58,10 @@ std::vector<std::string> resolve_adapter_targets(Module& model, const std::vecto
         chosen.insert(s.name);
         any = true;
       }
-    SF_CHECK(any || is_preset(targets), "adapter.targets: '", glob, "' matches no linear layer or part of one (",
-             sites.empty() ? std::string("the model has none") : "e.g. " + sites.front().name + ", " + sites.back().name,
-             "; a fused projection's parts are <path>.q, .k, .v)");
+    SF_CHECK(
+        any || is_preset(targets), "adapter.targets: '", glob, "' matches no linear layer or part of one (",
+        sites.empty() ? std::string("the model has none") : "e.g. " + sites.front().name + ", " + sites.back().name,
+        "; a fused projection's parts are <path>.q, .k, .v)");
   }
   std::string expanded;
   for (const std::string& g : globs) expanded += (expanded.empty() ? "" : ", ") + g;
@@ -118,7 +120,8 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
   }
   if (config.bias == AdapterBias::all)
     for (auto& [name, p] : params)
-      if (name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0)) p.set_requires_grad(true);
+      if (name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0))
+        p.set_requires_grad(true);
   return adapters;
 }
 
@@ -136,8 +139,8 @@ void merge_and_remove_adapters(Module& model) {
   for (auto& [child, adapter] : found) {
     if (!adapter->merged()) adapter->merge();
     Linear* layer = adapter->site().layer;
-    adapter->detach();                // drops the hook's reference
-    layer->remove_module(child);      // and the tree's: the adapter is gone
+    adapter->detach();            // drops the hook's reference
+    layer->remove_module(child);  // and the tree's: the adapter is gone
   }
 }
 

@@ -6,7 +6,10 @@
 namespace sf {
 
 LowRankAdapter::LowRankAdapter(AdapterSite site, int64_t rank, double alpha, double dropout, bool merge_on_eval)
-    : site_(std::move(site)), rank_(rank), scale_(alpha / static_cast<double>(rank)), dropout_(dropout),
+    : site_(std::move(site)),
+      rank_(rank),
+      scale_(alpha / static_cast<double>(rank)),
+      dropout_(dropout),
       merge_on_eval_(merge_on_eval) {
   SF_CHECK(site_.layer != nullptr, "adapter ", site_.name, ": no layer");
   SF_CHECK(rank > 0 && alpha > 0, "adapter ", site_.name, ": rank and alpha must be > 0, got ", rank, ", ", alpha);

@@ -63,8 +63,8 @@ class LowRankAdapter : public Module, public std::enable_shared_from_this<LowRan
   double scale_, dropout_;
   bool merge_on_eval_;
   bool merged_ = false;
-  Tensor saved_rows_;     // the weight rows before merge(), put back by unmerge()
-  int64_t hook_id_ = 0;   // 0 = not attached
+  Tensor saved_rows_;    // the weight rows before merge(), put back by unmerge()
+  int64_t hook_id_ = 0;  // 0 = not attached
 };
 
 }  // namespace sf

@@ -4,9 +4,7 @@
 
 namespace sf {
 
-uint64_t nola_seed(uint64_t seed, const std::string& site, char which) {
-  return mix(seed, fnv1a(site + "." + which));
-}
+uint64_t nola_seed(uint64_t seed, const std::string& site, char which) { return mix(seed, fnv1a(site + "." + which)); }
 
 NolaAdapter::NolaAdapter(AdapterSite site, const AdapterConfig& config)
     : LowRankAdapter(site, config.rank, config.alpha, config.dropout, config.merge_on_eval) {

@@ -114,9 +114,8 @@ Tensor nola_mix_backward(const Tensor& grad, const NolaBasis& basis, int64_t k) 
 
 Variable nola_mix(const Variable& coef, const NolaBasis& basis) {
   const int64_t k = coef.numel();
-  return record("nola_mix", nola_mix(coef.data(), basis), {coef}, [basis, k](const Tensor& g) {
-    return std::vector<Tensor>{nola_mix_backward(g, basis, k)};
-  });
+  return record("nola_mix", nola_mix(coef.data(), basis), {coef},
+                [basis, k](const Tensor& g) { return std::vector<Tensor>{nola_mix_backward(g, basis, k)}; });
 }
 
 }  // namespace sf

@@ -2,14 +2,13 @@
 // only the adapters change, a resume continues the exact loss trajectory, the adapter file loads onto the
 // base, and `export --merge` gives a plain checkpoint with the same logits.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "autograd/functions.h"
 #include "core/ops.h"
@@ -53,8 +52,8 @@ std::string base_checkpoint(const std::string& dir) {
 TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
   const std::string dir = temp_dir("lora");
   const std::string base = base_checkpoint(dir);
-  const std::string recipe = write_recipe(dir, "adapt.yaml",
-                                          "adapter: {kind: lora, targets: [qkvo], rank: 2, alpha: 4, dropout: 0.1}\n");
+  const std::string recipe =
+      write_recipe(dir, "adapt.yaml", "adapter: {kind: lora, targets: [qkvo], rank: 2, alpha: 4, dropout: 0.1}\n");
   const std::vector<std::string> from_base{"train.init_from=" + base};
   std::ostringstream log;
   Trainer straight(load_run_config(recipe, from_base), TrainOptions{dir + "/straight"});
@@ -121,9 +120,9 @@ TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
 TEST(AdapterTraining, NolaRunTrainsOnlyCoefficients) {
   const std::string dir = temp_dir("nola");
   const std::string base = base_checkpoint(dir);
-  const std::string recipe = write_recipe(
-      dir, "adapt.yaml",
-      "adapter: {kind: nola, targets: [all_linear], rank: 2, alpha: 2, nola: {num_basis_a: 8, num_basis_b: 8, chunk: 3}}\n");
+  const std::string recipe = write_recipe(dir, "adapt.yaml",
+                                          "adapter: {kind: nola, targets: [all_linear], rank: 2, alpha: 2, nola: "
+                                          "{num_basis_a: 8, num_basis_b: 8, chunk: 3}}\n");
   std::ostringstream log;
   Trainer t(load_run_config(recipe, {"train.init_from=" + base, "train.steps=10"}), TrainOptions{dir + "/run"});
   std::ostringstream describe;

@@ -101,8 +101,8 @@ TEST(Lora, GradcheckFloat64) {  // check 3
   const Tensor x = randn({3, 5}, 8);
   auto r = gradcheck([&](const std::vector<Variable>& in) { return f.layer->forward(in[0]); }, {x});
   EXPECT_TRUE(r.ok) << r.report;
-  auto leaves = gradcheck([&] { return f.layer->forward(Variable(x)); },
-                          std::vector<Variable>{f.adapter->a(), f.adapter->b()});
+  auto leaves =
+      gradcheck([&] { return f.layer->forward(Variable(x)); }, std::vector<Variable>{f.adapter->a(), f.adapter->b()});
   EXPECT_TRUE(leaves.ok) << leaves.report;
   // Only rows of v change; W0 and b get no gradient buffer at all.
   const Tensor base = linear(Variable(x), f.layer->weight(), f.layer->bias()).data();
@@ -204,8 +204,8 @@ TEST(Lora, ParameterCountsFollowTheFormula) {  // check 6: r·(d_in + d_out) per
   apply_adapter_config(*tiny_all, lora_config({"all_linear"}, 1), 0);
   EXPECT_EQ(trainable(*tiny_all), 9216);  // spec §2.8
   // GPT-2 M (L 24, d 1024) and L (L 36, d 1280): one block of each width, times L.
-  for (auto [d, layers, rank, expected] : {std::tuple{1024, 24, 4, 393216}, std::tuple{1280, 36, 4, 737280},
-                                           std::tuple{1280, 36, 1, 184320}}) {
+  for (auto [d, layers, rank, expected] :
+       {std::tuple{1024, 24, 4, 393216}, std::tuple{1280, 36, 4, 737280}, std::tuple{1280, 36, 1, 184320}}) {
     ModelConfig c = adapter_model_config(1, d);
     c.n_head = 16;
     SequenceModel block(c);

@@ -4,8 +4,8 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "autograd/gradcheck.h"
@@ -44,7 +44,8 @@ TEST(Nola, BasesMatchTheIndependentGolden) {  // check 1
   const Tensor a0 = nola_basis_tensor(a, kNolaOffsetIndex, DType::f32).flatten();
   for (const auto& [name, t] : {std::pair{"U0", u0}, std::pair{"V0", v0}, std::pair{"A0", a0}}) {
     ASSERT_EQ(golden.at(name).size(), 8u) << name;
-    for (int64_t i = 0; i < 8; ++i) EXPECT_EQ(t.at({i}), golden.at(name)[static_cast<size_t>(i)]) << name << "[" << i << "]";
+    for (int64_t i = 0; i < 8; ++i)
+      EXPECT_EQ(t.at({i}), golden.at(name)[static_cast<size_t>(i)]) << name << "[" << i << "]";
   }
   EXPECT_EQ(max_abs_diff(nola_basis_tensor(a, 0, DType::f64), nola_basis_tensor(a, 0, DType::f32)), 0.0)
       << "float32 and float64 bases hold the same values";
