@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/adapter_config.h"
 #include "config/registered_sections.h"
 #include "config/schema.h"
 #include "config/validator.h"
@@ -346,6 +347,7 @@ struct RunConfig {
   TrainConfig train;
   CheckpointConfig checkpoint;
   DistributedConfig distributed;
+  AdapterConfig adapter;
 
   template <class V>
   void visit(V& v) {
@@ -355,6 +357,7 @@ struct RunConfig {
     v("train", train, "training loop");
     v("checkpoint", checkpoint, "checkpoint retention and contents");
     v("distributed", distributed, "data-parallel training");
+    v("adapter", adapter, "parameter-efficient fine-tuning: LoRA / NOLA adapters, or freezing (config/adapter_config.h)");
   }
   // Every section's checks (validate_sections: each section's own validate(), registered ones
   // included), then those across sections; `where` names the file and line of a bad key in the message.

@@ -2,6 +2,7 @@
 
 #include "config/loader.h"
 #include "core/ops.h"
+#include "layers/adapters/attach.h"
 #include "train/data_source.h"
 
 namespace sf {
@@ -17,6 +18,7 @@ LoadedModel load_model(const Checkpoint& c, const std::string& path, const std::
   check_data_config(out.config, where);
   if (!c.tokenizer.empty()) out.tokenizer = Tokenizer::from_string(c.tokenizer);
   out.model = std::make_shared<SequenceModel>(out.config.model);
+  apply_adapter_config(*out.model, out.config.adapter, 0);  // an adapter run's checkpoint holds its adapters
   out.model->load_state_dict(c.model);
   out.model->eval();
   out.step = c.step;

@@ -12,10 +12,12 @@
 #include "config/yaml_writer.h"
 #include "core/parallel.h"
 #include "data/text_dataset.h"
+#include "layers/adapters/attach.h"
 #include "train/data_source.h"
 #include "train/device_check.h"
 #include "optim/factory.h"
 #include "optim/schedule.h"
+#include "train/adapter_checkpoint.h"
 #include "train/checkpoint.h"
 #include "train/divergence.h"
 #include "train/fault_inject.h"
@@ -72,6 +74,8 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   if (!cfg.train.init_from.empty() && resume_from.empty()) {
     load_model_state(*model_, load_checkpoint(cfg.train.init_from, false), cfg.train.init_from);
   }
+  // Adapters and freezing go on the loaded base; a resumed run restores their values below.
+  apply_adapter_config(*model_, cfg.adapter, static_cast<uint64_t>(cfg.train.seed));
   optimizer_ = make_optimizer(cfg.optim, model_->named_parameters(), model_->parameter_hints());
   RunConfig shard = cfg;  // this rank's rows of the global batch; the sampler's row index is global
   shard.train.batch_size /= world_.world;
@@ -98,7 +102,9 @@ Trainer::~Trainer() = default;
 
 void Trainer::describe(std::ostream& out) const {
   out << "# resolved config (" << loaded_.recipe_path << ")\n" << to_yaml(loaded_.config) << "\n";
-  out << "# model: " << model_->num_parameters() << " parameters\n";
+  int64_t trainable = 0;
+  for (const Variable& p : optimizer_->params()) trainable += p.numel();
+  out << "# model: " << model_->num_parameters() << " parameters, " << trainable << " trainable\n";
   model_->print_parameter_summary(out);
   // Groups other than the usual decay / no-decay pair come from layers' hints (layers/param_hint.h).
   out << "# optimizer groups (" << optimizer_->name() << "):\n";
@@ -143,6 +149,11 @@ void Trainer::save(std::ostream& out) {
   std::string path = checkpoint_path(dir.string(), step_);
   set_activity("checkpoint write", step_);
   save_checkpoint(path, c);
+  if (loaded_.config.adapter.kind != AdapterKind::none) {  // the small artefact: adapters only, no base
+    const std::string adapter = (fs::path(options_.out_dir) / "adapter.h5").string();
+    save_adapter(adapter, *model_, loaded_.config.adapter);
+    out << "saved adapter " << adapter << "\n";
+  }
   prune_checkpoints(dir.string(), loaded_.config.checkpoint.keep_last, loaded_.config.checkpoint.milestones);
   out << "saved checkpoint " << path << "\n";
 }

@@ -24,6 +24,7 @@ CausalSelfAttention::CausalSelfAttention(const ModelConfig& c, DType dtype, int6
   const int64_t d = c.n_embd;
   wqkv_ = register_module("wqkv", std::make_shared<Linear>(d, 3 * d, c.bias, linear_weight_init(c, d, false), dtype,
                                                            linear_bias_init(c, d)));
+  wqkv_->set_output_parts({"q", "k", "v"});  // adapters target the slices (layers/adapters/)
   wo_ = register_module("wo", std::make_shared<Linear>(d, d, c.bias, linear_weight_init(c, d, true), dtype,
                                                        linear_bias_init(c, d)));
   if (pos_ == PosKind::rope) rope_ = rope_tables(c.block_size, head_dim_, rope_base_, dtype);
