@@ -211,6 +211,18 @@ void RunConfig::validate(const Provenance& where) const {
     if (d.key == "model.titans.segment")
       m.require_written(std::ranges::count(model.block_mixers(), "titans_mac") > 0, "titans.segment", d.after,
                         "is only read by titans_mac and no block uses it; remove it");
+  // optim.mkor is read only by MKOR, optim.lamb only by LAMB (alone or as MKOR's backbone).
+  const Validator o("optim", where);
+  const bool lamb_used = optim.name == OptimizerKind::lamb ||
+                         (optim.name == OptimizerKind::mkor && optim.mkor.backbone == MkorBackbone::lamb);
+  for (const ConfigDifference& d : config_differences(RunConfig{}, *this)) {
+    if (d.key.rfind("optim.mkor.", 0) == 0)
+      o.require_written(optim.name == OptimizerKind::mkor, d.key.substr(6), d.after,
+                        "is only read with optim.name: mkor; remove it");
+    if (d.key.rfind("optim.lamb.", 0) == 0)
+      o.require_written(lamb_used, d.key.substr(6), d.after,
+                        "is only read by LAMB (optim.name: lamb, or mkor with optim.mkor.backbone: lamb); remove it");
+  }
   const Validator task("data.task", where);
   task.require(data.task.curriculum_min_len == 0 || !is_token_dataset(data.dataset), "curriculum_min_len",
                data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));

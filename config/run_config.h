@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/optim_sections.h"
 #include "config/registered_sections.h"
 #include "config/schema.h"
 #include "config/validator.h"
@@ -21,7 +22,7 @@ enum class MlpKind { gelu, swiglu, blockdiag_glu, monarch_glu, none };
 enum class GeluKind { erf, tanh };
 enum class PosKind { learned, sinusoidal, rope, alibi, none };
 enum class TokenizerKind { character, byte, sentencepiece };
-enum class OptimizerKind { adamw, sgd };
+enum class OptimizerKind { adamw, sgd, lamb, mkor };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
 enum class BlockKind { transformer, plain, bare };
@@ -37,7 +38,7 @@ constexpr std::array<std::string_view, 5> enum_names(PosKind) {
   return {"learned", "sinusoidal", "rope", "alibi", "none"};
 }
 constexpr std::array<std::string_view, 3> enum_names(TokenizerKind) { return {"char", "byte", "sentencepiece"}; }
-constexpr std::array<std::string_view, 2> enum_names(OptimizerKind) { return {"adamw", "sgd"}; }
+constexpr std::array<std::string_view, 4> enum_names(OptimizerKind) { return {"adamw", "sgd", "lamb", "mkor"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
 constexpr std::array<std::string_view, 3> enum_names(BlockKind) { return {"transformer", "plain", "bare"}; }
@@ -217,6 +218,8 @@ struct OptimConfig {
   ScheduleKind schedule = ScheduleKind::cosine;
   int64_t warmup_steps = 100;
   int64_t decay_steps = 0;
+  LambConfig lamb;  // optim.name: lamb, or mkor.backbone: lamb
+  MkorConfig mkor;  // optim.name: mkor
 
   template <class V>
   void visit(V& v) {
@@ -226,15 +229,17 @@ struct OptimConfig {
     v("weight_decay", weight_decay, "decoupled weight decay (matrices and embeddings; every tensor with decay_all)");
     v("decay_all", decay_all,
       "decay biases and norm gains too, as torch.optim.AdamW(model.parameters()) does; false = nanoGPT's grouping");
-    v("beta1", beta1, "AdamW first-moment decay");
-    v("beta2", beta2, "AdamW second-moment decay");
-    v("eps", eps, "AdamW denominator epsilon");
+    v("beta1", beta1, "AdamW / LAMB first-moment decay");
+    v("beta2", beta2, "AdamW / LAMB second-moment decay");
+    v("eps", eps, "AdamW / LAMB denominator epsilon");
     v("momentum", momentum, "SGD momentum");
     v("nesterov", nesterov, "SGD Nesterov momentum");
     v("grad_clip", grad_clip, "clip the global gradient norm to this; 0 = off");
     v("schedule", schedule, "learning-rate schedule after warmup");
     v("warmup_steps", warmup_steps, "linear warmup steps");
     v("decay_steps", decay_steps, "steps until min_lr; 0 = train.steps");
+    v("lamb", lamb, "LAMB's own keys (also as MKOR's backbone)");
+    v("mkor", mkor, "MKOR: Kronecker-factored preconditioning in front of a first-order backbone");
   }
   void validate(const Validator& v) const;
   bool operator==(const OptimConfig&) const = default;
