@@ -25,12 +25,27 @@ int64_t add_clamped_rows(const Tensor& x, int64_t width, double scale, double c,
   return rows;
 }
 
-double frobenius(const Tensor& t) {
-  const Tensor d = t.to(DType::f64).contiguous();
-  const double* p = d.data<double>();
+// Σ x² over a contiguous float tensor, accumulated in float64.
+template <class T>
+double squared_sum(const Tensor& t) {
+  const Tensor c = t.contiguous();
+  const T* p = c.data<T>();
   double s = 0;
-  for (int64_t k = 0; k < d.numel(); ++k) s += p[k] * p[k];
-  return std::sqrt(s);
+  for (int64_t k = 0; k < c.numel(); ++k) s += static_cast<double>(p[k]) * static_cast<double>(p[k]);
+  return s;
+}
+
+// (‖Ĝ_W‖², ‖Ĝ_b‖²) of the joined d_out × width matrix whose last column is the bias's when `bias`.
+template <class T>
+std::pair<double, double> split_squared_sums(const Tensor& g_hat, int64_t d_out, int64_t d_in, bool bias) {
+  const T* p = g_hat.data<T>();
+  const int64_t width = d_in + (bias ? 1 : 0);
+  double w = 0, b = 0;
+  for (int64_t i = 0; i < d_out; ++i) {
+    for (int64_t j = 0; j < d_in; ++j) w += static_cast<double>(p[i * width + j]) * static_cast<double>(p[i * width + j]);
+    if (bias) b += static_cast<double>(p[i * width + d_in]) * static_cast<double>(p[i * width + d_in]);
+  }
+  return {w, b};
 }
 
 bool all_finite(const std::vector<double>& v) {
@@ -231,12 +246,12 @@ void Mkor::precondition(Layer& l) {
   const int64_t d_in = l.d_in - (l.bias ? 1 : 0);
   const bool f32 = gw.dtype() == DType::f32;
   const Tensor g = f32 ? joined_gradient<float>(gw, gb, l.d_out, d_in) : joined_gradient<double>(gw, gb, l.d_out, d_in);
-  const Tensor g_hat = matmul(matmul(l.linv, g), l.rinv);
-  auto [hw, hb] = f32 ? split_scaled<float>(g_hat, 1.0, l.d_out, d_in, l.bias, gw.shape())
-                      : split_scaled<double>(g_hat, 1.0, l.d_out, d_in, l.bias, gw.shape());
-  const double before = frobenius(gw) + (l.bias ? frobenius(gb) : 0.0);
-  const double after = frobenius(hw) + (l.bias ? frobenius(hb) : 0.0);
-  const double sigma = before / after;
+  const Tensor g_hat = matmul(matmul(l.linv, g), l.rinv).contiguous();
+  const auto [hw, hb] = f32 ? split_squared_sums<float>(g_hat, l.d_out, d_in, l.bias)
+                            : split_squared_sums<double>(g_hat, l.d_out, d_in, l.bias);
+  const auto norm = [&](const Tensor& t) { return std::sqrt(f32 ? squared_sum<float>(t) : squared_sum<double>(t)); };
+  const double before = norm(gw) + (l.bias ? norm(gb) : 0.0);
+  const double sigma = before / (std::sqrt(hw) + std::sqrt(hb));
   if (!std::isfinite(sigma)) return;  // a zero gradient: leave it
   auto [sw, sb] = f32 ? split_scaled<float>(g_hat, sigma, l.d_out, d_in, l.bias, gw.shape())
                       : split_scaled<double>(g_hat, sigma, l.d_out, d_in, l.bias, gw.shape());

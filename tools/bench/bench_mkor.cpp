@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "layers/linear.h"
+#include "layers/registry.h"
 #include "optim/clip.h"
 #include "optim/factory.h"
 #include "optim/schedule.h"
@@ -140,23 +142,30 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "usage: bench_mkor RECIPE [key=value ...] [--sweep]\n");
       return 2;
     }
+    (void)mixer_registry();  // the recipe's (unused) model section is checked against the registered mixers
     std::vector<std::string> overrides;
     bool sweep = false;
     for (int i = 2; i < argc; ++i) {
       if (std::strcmp(argv[i], "--sweep") == 0) sweep = true;
       else overrides.push_back(argv[i]);
     }
-    const auto load = [&](std::vector<std::string> extra) {
-      std::vector<std::string> all = overrides;
-      all.insert(all.end(), extra.begin(), extra.end());
+    // Per backbone: its learning rate (and LAMB its weight decay: the trust ratio acts on decayed tensors
+    // only), then the command line's overrides, then the variant's optimizer keys.
+    const std::map<std::string, std::vector<std::string>> backbone_keys{
+        {"sgd", {"optim.lr=0.1", "optim.min_lr=0.01"}},
+        {"adamw", {"optim.lr=1.0e-3", "optim.min_lr=1.0e-4"}},
+        {"lamb", {"optim.lr=1.0e-2", "optim.min_lr=1.0e-3", "optim.weight_decay=0.01"}}};
+    const auto load = [&](const std::string& backbone, const std::vector<std::string>& variant) {
+      std::vector<std::string> all = backbone_keys.at(backbone);
+      all.insert(all.end(), overrides.begin(), overrides.end());
+      all.insert(all.end(), variant.begin(), variant.end());
       return load_run_config(argv[1], all).config;
     };
     std::printf("| variant | final eval MSE | steps to target | s to target | ms/step | MKOR ms/step | resets | finite |\n");
     std::printf("|---|---|---|---|---|---|---|---|\n");
     for (const char* backbone : {"sgd", "adamw", "lamb"}) {
       const std::string b = backbone;
-      const RunConfig base_cfg = load({"optim.name=" + b});
-      const Result base = train(b, base_cfg);
+      const Result base = train(b, load(b, {"optim.name=" + b}));
       const double target = base.evals.back().second;
       std::vector<std::pair<std::string, std::vector<std::string>>> variants{
           {"mkor_" + b, {"optim.name=mkor", "optim.mkor.backbone=" + b}},
@@ -166,11 +175,7 @@ int main(int argc, char** argv) {
           variants.push_back({"mkor_" + b + "_f" + std::to_string(f),
                               {"optim.name=mkor", "optim.mkor.backbone=" + b, "optim.mkor.factor_every=" + std::to_string(f)}});
       std::vector<Result> results{base};
-      for (const auto& [name, extra] : variants) {
-        std::vector<std::string> o = extra;
-        o.insert(o.begin(), "optim.name=" + b);  // the backbone's recipe keys first
-        results.push_back(train(name, load(o)));
-      }
+      for (const auto& [name, keys] : variants) results.push_back(train(name, load(b, keys)));
       for (const Result& r : results) {
         const auto [steps, seconds] = reach(r, target);
         std::printf("| %s | %.5f | %lld | %.2f | %.2f | %.2f | %.0f | %s |\n", r.name.c_str(), r.evals.back().second,
