@@ -35,7 +35,8 @@
 // value at the previous check: r = (ℓ̄_prev − ℓ̄) / ℓ̄_prev. After `patience` consecutive checks with
 // r < min_rel_decrease, or at step switch_step when set, MKOR switches for good to the plain backbone:
 // hooks removed, factors freed, raw gradients from then on (backbone state and lr schedule continue).
-// metrics() reports the switch step.
+// metrics(): factor resets so far, mean ms per transform_gradients() call in this process, and with
+// the hybrid the switch step (0 = not yet).
 //
 // State (state_tensors): the backbone's, then per layer "mkor/<layer>/Rinv", "mkor/<layer>/Linv",
 // "mkor/<layer>/flags" (reset R, reset L, R is I, L is I), and "mkor/counters" (factor resets, factor
@@ -134,7 +135,8 @@ class Mkor final : public Optimizer {
   bool ema_started_ = false;
   double loss_ema_ = 0, loss_ema_at_check_ = 0;
   int64_t failed_checks_ = 0;
-  double transform_seconds_ = 0;  // wall time in transform_gradients, for the overhead metric
+  double transform_seconds_ = 0;  // wall time in transform_gradients in this process, for the overhead metric
+  int64_t transform_calls_ = 0;
 };
 
 }  // namespace sf

@@ -9,7 +9,8 @@
 // Each variant is a list of overrides on the recipe; per backbone it trains the backbone alone and under
 // MKOR with the same schedule and reports, against the backbone's final evaluation loss (the target),
 // the first evaluated step that reaches it and the wall time to get there, the mean ms per step and
-// MKOR's overhead per step, factor resets and NaNs. Pass --sweep for factor_every ∈ {1, 10, 50, 100}.
+// MKOR's time per step inside transform_gradients, factor resets, MKOR-H's switch step (0 = none) and
+// NaNs. Variants per backbone: alone, MKOR (f = 10), MKOR-H; --sweep adds f ∈ {1, 50, 100}.
 //   bench_mkor recipes/mkor_autoencoder.yaml [key=value ...] [--sweep]
 #include <chrono>
 #include <cmath>
@@ -86,7 +87,7 @@ struct Result {
   std::string name;
   std::vector<std::pair<int64_t, double>> evals;  // (step, eval loss)
   std::vector<double> elapsed;                    // wall seconds at each eval
-  double ms_per_step = 0, transform_ms = 0, resets = 0;
+  double ms_per_step = 0, transform_ms = 0, resets = 0, switch_step = 0;
   bool finite = true;
 };
 
@@ -123,6 +124,7 @@ Result train(const std::string& name, const RunConfig& cfg) {
   for (const auto& [key, value] : opt->metrics()) {
     if (key == "mkor_transform_ms") r.transform_ms = value;
     if (key == "mkor_factor_resets") r.resets = value;
+    if (key == "mkor_switch_step") r.switch_step = value;
   }
   return r;
 }
@@ -161,8 +163,8 @@ int main(int argc, char** argv) {
       all.insert(all.end(), variant.begin(), variant.end());
       return load_run_config(argv[1], all).config;
     };
-    std::printf("| variant | final eval MSE | steps to target | s to target | ms/step | MKOR ms/step | resets | finite |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf("| variant | final eval MSE | steps to target | s to target | ms/step | MKOR ms/step | resets | MKOR-H switch | finite |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
     for (const char* backbone : {"sgd", "adamw", "lamb"}) {
       const std::string b = backbone;
       const Result base = train(b, load(b, {"optim.name=" + b}));
@@ -178,8 +180,8 @@ int main(int argc, char** argv) {
       for (const auto& [name, keys] : variants) results.push_back(train(name, load(b, keys)));
       for (const Result& r : results) {
         const auto [steps, seconds] = reach(r, target);
-        std::printf("| %s | %.5f | %lld | %.2f | %.2f | %.2f | %.0f | %s |\n", r.name.c_str(), r.evals.back().second,
-                    static_cast<long long>(steps), seconds, r.ms_per_step, r.transform_ms, r.resets,
+        std::printf("| %s | %.5f | %lld | %.2f | %.2f | %.2f | %.0f | %.0f | %s |\n", r.name.c_str(), r.evals.back().second,
+                    static_cast<long long>(steps), seconds, r.ms_per_step, r.transform_ms, r.resets, r.switch_step,
                     r.finite ? "yes" : "NO");
         std::fflush(stdout);
       }
