@@ -216,13 +216,22 @@ void RunConfig::validate(const Provenance& where) const {
     if (d.key == "model.titans.segment")
       m.require_written(std::ranges::count(model.block_mixers(), "titans_mac") > 0, "titans.segment", d.after,
                         "is only read by titans_mac and no block uses it; remove it");
-  // MeZO reads no gradient: its own keys only with it, and none of the keys that shape a backward.
+  // Each optimizer's own keys only with it; MeZO reads no gradient, so none of the keys that shape a backward.
   const Validator o("optim", where);
   const bool mezo = optim.name == OptimizerKind::mezo;
-  for (const ConfigDifference& d : config_differences(RunConfig{}, *this))
+  const bool lamb_used = optim.name == OptimizerKind::lamb ||
+                         (optim.name == OptimizerKind::mkor && optim.mkor.backbone == MkorBackbone::lamb);
+  for (const ConfigDifference& d : config_differences(RunConfig{}, *this)) {
     if (d.key.rfind("optim.mezo.", 0) == 0)
       o.require_written(mezo, d.key.substr(6), d.after, cat("is read only with optim.name: mezo (optim.name is ",
                                                             enum_name(optim.name), "); remove it"));
+    if (d.key.rfind("optim.mkor.", 0) == 0)
+      o.require_written(optim.name == OptimizerKind::mkor, d.key.substr(6), d.after,
+                        "is only read with optim.name: mkor; remove it");
+    if (d.key.rfind("optim.lamb.", 0) == 0)
+      o.require_written(lamb_used, d.key.substr(6), d.after,
+                        "is only read by LAMB (optim.name: lamb, or mkor with optim.mkor.backbone: lamb); remove it");
+  }
   o.require(!mezo || !o.is_set("grad_clip"), "grad_clip", optim.grad_clip,
             "MeZO has no gradient to clip; remove it");
   o.require(optim.mezo.objective != MezoObjective::accuracy || !is_token_dataset(data.dataset), "mezo.objective",

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/adapter_config.h"
+#include "config/optim_sections.h"
 #include "config/registered_sections.h"
 #include "config/schema.h"
 #include "config/validator.h"
@@ -22,9 +23,9 @@ enum class MlpKind { gelu, swiglu, blockdiag_glu, monarch_glu, none };
 enum class GeluKind { erf, tanh };
 enum class PosKind { learned, sinusoidal, rope, alibi, none };
 enum class TokenizerKind { character, byte, sentencepiece };
-enum class OptimizerKind { adamw, sgd, mezo };
 enum class SpsaSchedule { constant, linear };
 enum class MezoObjective { loss, accuracy };
+enum class OptimizerKind { adamw, sgd, mezo, lamb, mkor };
 enum class ScheduleKind { cosine, constant, linear };
 enum class BackendKind { automatic, mpi, nccl };
 enum class BlockKind { transformer, plain, bare };
@@ -40,9 +41,9 @@ constexpr std::array<std::string_view, 5> enum_names(PosKind) {
   return {"learned", "sinusoidal", "rope", "alibi", "none"};
 }
 constexpr std::array<std::string_view, 3> enum_names(TokenizerKind) { return {"char", "byte", "sentencepiece"}; }
-constexpr std::array<std::string_view, 3> enum_names(OptimizerKind) { return {"adamw", "sgd", "mezo"}; }
 constexpr std::array<std::string_view, 2> enum_names(SpsaSchedule) { return {"constant", "linear"}; }
 constexpr std::array<std::string_view, 2> enum_names(MezoObjective) { return {"loss", "accuracy"}; }
+constexpr std::array<std::string_view, 5> enum_names(OptimizerKind) { return {"adamw", "sgd", "mezo", "lamb", "mkor"}; }
 constexpr std::array<std::string_view, 3> enum_names(ScheduleKind) { return {"cosine", "constant", "linear"}; }
 constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"auto", "mpi", "nccl"}; }
 constexpr std::array<std::string_view, 3> enum_names(BlockKind) { return {"transformer", "plain", "bare"}; }
@@ -245,6 +246,8 @@ struct OptimConfig {
   int64_t warmup_steps = 100;
   int64_t decay_steps = 0;
   MezoConfig mezo;
+  LambConfig lamb;  // optim.name: lamb, or mkor.backbone: lamb
+  MkorConfig mkor;  // optim.name: mkor
 
   template <class V>
   void visit(V& v) {
@@ -254,9 +257,9 @@ struct OptimConfig {
     v("weight_decay", weight_decay, "decoupled weight decay (matrices and embeddings; every tensor with decay_all)");
     v("decay_all", decay_all,
       "decay biases and norm gains too, as torch.optim.AdamW(model.parameters()) does; false = nanoGPT's grouping");
-    v("beta1", beta1, "AdamW first-moment decay");
-    v("beta2", beta2, "AdamW second-moment decay");
-    v("eps", eps, "AdamW denominator epsilon");
+    v("beta1", beta1, "AdamW / LAMB first-moment decay");
+    v("beta2", beta2, "AdamW / LAMB second-moment decay");
+    v("eps", eps, "AdamW / LAMB denominator epsilon");
     v("momentum", momentum, "SGD momentum");
     v("nesterov", nesterov, "SGD Nesterov momentum");
     v("grad_clip", grad_clip, "clip the global gradient norm to this; 0 = off");
@@ -264,6 +267,8 @@ struct OptimConfig {
     v("warmup_steps", warmup_steps, "linear warmup steps");
     v("decay_steps", decay_steps, "steps until min_lr; 0 = train.steps");
     v("mezo", mezo, "MeZO's own keys (optim.name: mezo)");
+    v("lamb", lamb, "LAMB's own keys (also as MKOR's backbone)");
+    v("mkor", mkor, "MKOR: Kronecker-factored preconditioning in front of a first-order backbone");
   }
   void validate(const Validator& v) const;
   bool operator==(const OptimConfig&) const = default;

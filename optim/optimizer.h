@@ -1,4 +1,4 @@
-// Optimizer: updates parameters from their gradients; the base of SGD, AdamW and later LAMB, MKOR.
+// Optimizer: updates parameters from their gradients; the base of SGD, AdamW, LAMB and MKOR.
 //
 // Parameters come in groups that share a weight decay and a learning-rate multiplier. The
 // learning rate itself is not optimizer state: the training loop asks the schedule for step t's
@@ -59,8 +59,13 @@ class Optimizer {
   // One update of every parameter that has a gradient, with learning rate lr * group.lr_scale.
   // Parameters without a gradient are skipped, as in PyTorch.
   virtual void step(double lr) = 0;
-  // Rewrites the gradients after the data-parallel average and before clipping (preconditioners); no-op here.
+  // A stage on the gradients before clipping and step() (MKOR preconditions them here); the trainer
+  // calls it once per optimizer step, after the data-parallel all-reduce.
   virtual void transform_gradients() {}
+  // The step's training loss (mean over micro-batches and ranks), after step(); MKOR-H decides on it.
+  virtual void observe_loss(double /*loss*/) {}
+  // Named scalars the trainer appends to its metrics row (MKOR: factor resets, hybrid mode).
+  virtual std::vector<std::pair<std::string, double>> metrics() const { return {}; }
   // Number of step() calls so far (also across a state export/import).
   int64_t steps_taken() const { return steps_; }
 

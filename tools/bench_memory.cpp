@@ -12,6 +12,7 @@
 #include "config/loader.h"
 #include "core/allocator.h"
 #include "core/parallel.h"
+#include "layers/adapters/attach.h"
 #include "layers/sequence_model.h"
 #include "optim/factory.h"
 #include "optim/mezo.h"
@@ -67,12 +68,26 @@ void optimizer_step(const Subject& s, OptimizerKind kind) {
   optimizer->zero_grad();
 }
 
-// The methods a scenario may list. A new method (a LoRA step, say) is one more row.
+// One AdamW step with LoRA q,v r=4 (spec defaults) on the model, which gets its adapters for this step only.
+void lora_step(const Subject& s) {
+  std::vector<bool> trainable;
+  for (const Variable& p : s.model.parameters()) trainable.push_back(p.requires_grad());
+  AdapterConfig lora;
+  lora.kind = AdapterKind::lora;
+  apply_adapter_config(s.model, lora, static_cast<uint64_t>(s.config.train.seed));
+  optimizer_step(s, OptimizerKind::adamw);
+  drop_adapters(s.model);
+  size_t i = 0;
+  for (Variable p : s.model.parameters()) p.set_requires_grad(trainable[i++]);
+}
+
+// The methods a scenario may list. A new method is one more row.
 const std::map<std::string, std::function<void(const Subject&)>>& methods() {
   static const std::map<std::string, std::function<void(const Subject&)>> table{
       {"no_grad_forward", [](const Subject& s) { evaluate(s.model, {s.batch}, false); }},
       {"mezo", [](const Subject& s) { optimizer_step(s, OptimizerKind::mezo); }},
       {"backprop_adamw", [](const Subject& s) { optimizer_step(s, OptimizerKind::adamw); }},
+      {"lora_adamw", lora_step},
   };
   return table;
 }
@@ -99,7 +114,7 @@ void run_memory_bench(const std::string& path, int64_t threads) {
   MemoryScenario s = load(path);
   if (threads > 0) s.threads = threads;
   for (const std::string& m : s.methods)
-    SF_CHECK(methods().count(m), path, ": memory: unknown method '", m, "' (no_grad_forward, mezo, backprop_adamw)");
+    SF_CHECK(methods().count(m), path, ": memory: unknown method '", m, "' (no_grad_forward, mezo, backprop_adamw, lora_adamw)");
   RunConfig cfg = load_run_config(s.recipe, s.overrides).config;
   if (cfg.model.vocab_size == 0) cfg.model.vocab_size = 256;  // bytes
   set_num_threads(static_cast<int>(s.threads));

@@ -2,7 +2,8 @@
 // the allocator's peak bytes in use (parameters included) over one step of each listed method on the same
 // model and batch, spec/optim.md §3.8. Methods: no_grad_forward (the loss without an autograd tape, what
 // MeZO's two forwards run), mezo (one MeZO step: perturb, two forwards, restore, update), backprop_adamw
-// (forward, backward, clipping and an AdamW step whose state is allocated inside the measurement).
+// (forward, backward, clipping and an AdamW step whose state is allocated inside the measurement),
+// lora_adamw (the same with LoRA q,v r=4 attached for the step: the base frozen, no gradient or state for it).
 // Prints the ratio backprop_adamw / mezo next to an analytic prediction, params·(4 + 4 + 8) bytes (weights,
 // gradients, Adam moments) plus the saved activations (bytes the autograd tape holds after a forward with
 // gradients, measured), over params·4 plus the no-grad forward's transient, and the MeZO paper's 7-12x;

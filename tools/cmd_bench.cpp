@@ -157,10 +157,11 @@ void register_bench(CLI::App& app) {
     std::cout << "GEMM limit (1024^3, " << (bf16 ? "bf16" : "fp32") << " operands, " << s.threads << " threads, " << cpu::gemm_backend_name()
               << "; SF_GEMM=onednn|openblas|eigen picks one): " << limit / 1e9 << " GFLOP/s\n";
 
-    SequenceModel model(mc);
+    auto shared_model = std::make_shared<SequenceModel>(mc);  // MKOR hooks into the model's layers
+    SequenceModel& model = *shared_model;
     model.init_parameters(static_cast<uint64_t>(cfg.train.seed));
     model.train();
-    auto optimizer = make_optimizer(cfg.optim, model.named_parameters(), model.parameter_hints());
+    auto optimizer = make_optimizer(cfg.optim, shared_model, cfg.train.grad_accum);
     const FlopsPerToken estimate = flops_per_token(model, T);
 
     std::mt19937_64 gen(0);

@@ -16,6 +16,7 @@
 #include "train/data_source.h"
 #include "train/device_check.h"
 #include "optim/factory.h"
+#include "optim/mkor.h"
 #include "optim/schedule.h"
 #include "train/adapter_checkpoint.h"
 #include "train/checkpoint.h"
@@ -76,7 +77,7 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   }
   // Adapters and freezing go on the loaded base; a resumed run restores their values below.
   apply_adapter_config(*model_, cfg.adapter, static_cast<uint64_t>(cfg.train.seed));
-  optimizer_ = make_optimizer(cfg.optim, model_->named_parameters(), model_->parameter_hints());
+  optimizer_ = make_optimizer(cfg.optim, model_, cfg.train.grad_accum);
   RunConfig shard = cfg;  // this rank's rows of the global batch; the sampler's row index is global
   shard.train.batch_size /= world_.world;
   sampler_ = make_batch_source(shard, tokenizer_.get(), world_.rank, world_.world);
@@ -92,6 +93,8 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
       grad_sync_ = std::make_unique<GradientSync>(*comm_, optimizer_->params(), cfg.distributed.bucket_mb);
       grad_sync_->broadcast_parameters();
     }
+    if (auto* mkor = dynamic_cast<Mkor*>(optimizer_.get()))  // its rank-1 statistics, one buffer per factor step
+      mkor->set_statistics_reducer([c = comm_.get()](Tensor& t) { c->all_reduce(t, ReduceOp::avg); });
   }
   train_step_ = make_train_step(cfg, StepContext{*model_, *optimizer_, [this] { return sampler_->next(); },
                                                  static_cast<uint64_t>(cfg.train.seed), cfg.train.steps,
@@ -228,6 +231,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       continue;
     }
     train_step_->apply(lr);
+    optimizer_->observe_loss(loss_value);
     ++step_;
     window_tokens += step_tokens;
     ++window_steps;
@@ -241,6 +245,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
       StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
+      const auto optimizer_metrics = optimizer_->metrics();
       if (eval_now) {
         set_activity("evaluation", step_);
         EvalResult r = evaluate();
@@ -258,6 +263,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
           << std::setprecision(1) << 1000 * elapsed / static_cast<double>(window_steps) << " ms/step | "
           << std::setprecision(0) << rss_mib << " MiB | ETA " << format_duration(eta);
       for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
+      for (const auto& [key, value] : optimizer_metrics) out << " | " << key << " " << std::defaultfloat << std::setprecision(4) << value;
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
       if (!std::isnan(log.val_bpb)) out << " | bpb " << std::setprecision(4) << log.val_bpb;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
@@ -269,6 +275,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
                                                       {"elapsed_s", std::round(elapsed_s() * 1e3) / 1e3},
                                                       {"peak_rss_mib", std::round(rss_mib * 10) / 10}};
       row.insert(row.end(), diagnostics.begin(), diagnostics.end());
+      row.insert(row.end(), optimizer_metrics.begin(), optimizer_metrics.end());
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_bpb)) row.emplace_back("val_bpb", log.val_bpb);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);

@@ -132,17 +132,27 @@ std::vector<LowRankAdapter*> find_adapters(Module& model) {
   return out;
 }
 
-void merge_and_remove_adapters(Module& model) {
+namespace {
+
+// Detaches every adapter of `model` (hook and child), first merging it into its weight when `merge`.
+void remove_adapters(Module& model, bool merge) {
   std::vector<std::pair<std::string, LowRankAdapter*>> found;
   for (const auto& [path, m] : model.named_modules())
     if (auto* a = dynamic_cast<LowRankAdapter*>(m)) found.emplace_back(path.substr(path.rfind('.') + 1), a);
   for (auto& [child, adapter] : found) {
-    if (!adapter->merged()) adapter->merge();
+    if (merge && !adapter->merged()) adapter->merge();
+    if (!merge && adapter->merged()) adapter->unmerge();
     Linear* layer = adapter->site().layer;
     adapter->detach();            // drops the hook's reference
     layer->remove_module(child);  // and the tree's: the adapter is gone
   }
 }
+
+}  // namespace
+
+void merge_and_remove_adapters(Module& model) { remove_adapters(model, true); }
+
+void drop_adapters(Module& model) { remove_adapters(model, false); }
 
 std::string base_fingerprint(Module& model) {
   for (LowRankAdapter* a : find_adapters(model))

@@ -44,6 +44,10 @@ std::vector<LowRankAdapter*> find_adapters(Module& model);
 // the adapted one does (`seqforge export --merge`).
 void merge_and_remove_adapters(Module& model);
 
+// Removes every adapter (hook and child) without merging: the model computes what its base does again.
+// Parameters frozen by apply_adapter_config stay frozen.
+void drop_adapters(Module& model);
+
 // SHA-256 over the frozen parameters in canonical order (sorted by name): for each, its name, dtype,
 // shape and raw bytes. Identifies the base an adapter was trained on; refuses a merged adapter.
 std::string base_fingerprint(Module& model);

@@ -87,6 +87,24 @@ TEST_F(MultiRank, TwoRanksGiveTheLossesOfOneProcessWithTheSameGlobalBatch) {
   EXPECT_TRUE(fs::exists(dir_ + "/two/checkpoints/step_000008.h5"));
 }
 
+// MKOR's rank-1 statistics are averaged over the ranks (one buffer per factor step), so two ranks keep
+// the factors of one process on the union batch: the same losses with factor updates every 2 steps.
+TEST_F(MultiRank, MkorOnTwoRanksGivesTheLossesOfOneProcess) {
+  // With biases every layer's activation mean has a bias entry of 1, so the factors move the update visibly.
+  const std::string mkor = "model.bias=true optim.name=mkor optim.mkor.backbone=adamw optim.mkor.factor_every=2";
+  test::Outcome one = train(0, "one", mkor);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  test::Outcome two = train(2, "two", mkor);
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const auto a = metrics("one"), b = metrics("two");
+  expect_same(a, b, 1, 8);
+  test::Outcome adamw = train(0, "adamw", "model.bias=true");  // and MKOR did change the trajectory
+  ASSERT_EQ(adamw.exit_code, 0) << adamw.output;
+  const double d = std::abs(metrics("adamw").at(8).first - a.at(8).first);
+  std::printf("  |loss(MKOR) - loss(AdamW)| at step 8: %.3g\n", d);
+  EXPECT_GT(d, 1e-4);
+}
+
 TEST_F(MultiRank, ResumeContinuesTheLossesOnTwoRanksAndOnOne) {
   test::Outcome one = train(0, "one");
   ASSERT_EQ(one.exit_code, 0) << one.output;

@@ -1,5 +1,6 @@
-// AdamW and SGD trajectories against PyTorch 1.13 (tools/parity/optim_reference.py): 10 steps on
-// the toy problem, parameters compared after every step.
+// AdamW and SGD trajectories against PyTorch 1.13 (tools/parity/optim_reference.py), LAMB against a
+// hand-written float64/float32 LAMB in PyTorch (tools/parity/lamb_reference.py): 10 steps on the toy
+// problem, parameters compared after every step.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +8,9 @@
 #include <functional>
 #include <memory>
 
+#include "golden/lamb_golden.h"
 #include "optim/adamw.h"
+#include "optim/lamb.h"
 #include "optim/sgd.h"
 #include "toy_problem.h"
 
@@ -50,6 +53,13 @@ MakeOptimizer sgd(bool nesterov) {
   };
 }
 
+MakeOptimizer lamb(double clamp_weight_norm, bool trust_all) {
+  return [=](std::vector<ParamGroup> groups) {
+    return std::make_unique<Lamb>(std::move(groups),
+                                  LambOptions{kLambBeta1, kLambBeta2, kLambEps, clamp_weight_norm, trust_all});
+  };
+}
+
 TEST(Golden, AdamWFloat64MatchesTorch) {
   expect_trajectory(adamw(), kAdamWWeightDecay, kAdamWLr, kInitF64, kAdamWF64, DType::f64, 1e-6);
 }
@@ -72,6 +82,33 @@ TEST(Golden, SgdNesterovFloat64MatchesTorch) {
 
 TEST(Golden, SgdNesterovFloat32MatchesTorch) {
   expect_trajectory(sgd(true), kSgdWeightDecay, kSgdLr, kInitF32, kSgdNesterovF32, DType::f32, 1e-5);
+}
+
+TEST(Golden, LambFloat64MatchesHandWrittenTorch) {
+  expect_trajectory(lamb(kLambDefaultClampWeightNorm, false), kLambWeightDecay, kLambLr, kInitF64, kLambDefaultF64,
+                    DType::f64, 1e-10);
+}
+
+TEST(Golden, LambFloat32MatchesHandWrittenTorch) {
+  expect_trajectory(lamb(kLambDefaultClampWeightNorm, false), kLambWeightDecay, kLambLr, kInitF32, kLambDefaultF32,
+                    DType::f32, 1e-5);
+}
+
+TEST(Golden, LambTrustAllWithClampFloat64MatchesHandWrittenTorch) {
+  expect_trajectory(lamb(kLambTrustAllClampWeightNorm, true), kLambWeightDecay, kLambLr, kInitF64,
+                    kLambTrustAllF64, DType::f64, 1e-10);
+}
+
+TEST(Golden, LambTrustAllWithClampFloat32MatchesHandWrittenTorch) {
+  expect_trajectory(lamb(kLambTrustAllClampWeightNorm, true), kLambWeightDecay, kLambLr, kInitF32,
+                    kLambTrustAllF32, DType::f32, 1e-5);
+}
+
+// The two LAMB variants differ (trust ratio on the bias, the clamp), so each golden pins its options.
+TEST(Golden, LambVariantsDiffer) {
+  double worst = 0;
+  for (int j = 0; j < kNumel; ++j) worst = std::max(worst, std::abs(kLambDefaultF64[kSteps - 1][j] - kLambTrustAllF64[kSteps - 1][j]));
+  EXPECT_GT(worst, 1e-3);
 }
 
 // The goldens must be able to fail: dropping weight decay (or the no-decay grouping) moves the

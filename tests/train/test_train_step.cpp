@@ -4,6 +4,7 @@
 // −accuracy on a task, and the config refuses what it cannot do.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "core/allocator.h"
 #include "core/parallel.h"
+#include "layers/adapters/attach.h"
 #include "optim/factory.h"
 #include "optim/mezo.h"
 #include "train/data_source.h"
@@ -165,6 +167,35 @@ TEST(MezoStep, FrozenParametersStayBitwiseUnchanged) {
   }
   EXPECT_GT(frozen, 0);
   EXPECT_GT(moved, 0);
+}
+
+// Check 7 with LoRA (q,v r=4): MeZO's forwards run in eval mode, where the adapters merge into the frozen
+// weights and unmerge after; the base must still come out bitwise unchanged, and only A and B move.
+TEST(MezoStep, WithLoraOnlyTheAdaptersMoveAndTheBaseStaysBitwise) {
+  RunConfig c = mezo_config();
+  SequenceModel model(c.model);
+  model.init_parameters(1);
+  StateDict base;
+  for (const auto& [name, t] : model.state_dict()) base.emplace_back(name, t.clone());
+  AdapterConfig lora;
+  lora.kind = AdapterKind::lora;
+  ASSERT_EQ(apply_adapter_config(model, lora, 3).size(), 4u);  // q and v of 2 blocks
+  StateDict start;  // the adapters' A (random) and B (zero) as attached
+  for (const auto& [name, t] : model.state_dict()) start.emplace_back(name, t.clone());
+  train_mezo(c, 10, 1, &model);
+  int adapters = 0;
+  for (const auto& [name, p] : model.named_parameters()) {
+    auto it = std::find_if(base.begin(), base.end(), [&](const auto& kv) { return kv.first == name; });
+    if (it != base.end()) {
+      EXPECT_EQ(std::memcmp(it->second.raw_data(), p.data().raw_data(), it->second.nbytes()), 0) << name;
+      continue;
+    }
+    ++adapters;
+    it = std::find_if(start.begin(), start.end(), [&](const auto& kv) { return kv.first == name; });
+    EXPECT_GT(max_abs_diff(it->second, p.data()), 0.0) << name;
+  }
+  EXPECT_EQ(adapters, 8);
+  for (LowRankAdapter* a : find_adapters(model)) EXPECT_FALSE(a->merged()) << a->site().name;
 }
 
 std::string temp_dir(const std::string& name) {

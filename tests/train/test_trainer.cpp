@@ -94,6 +94,37 @@ TEST(Trainer, HybridStackResumesExactly) {
   EXPECT_NE(text.str().find("layers: [attention, mamba]"), std::string::npos) << text.str();
 }
 
+// MKOR (spec optim.md §4.9 check 8): a checkpoint at step 25 resumes steps 26..40 bit for bit, with factor steps
+// every 3, biases (the factors' bias column) and MKOR-H switching to the backbone at step 30, after the resume.
+TEST(Trainer, MkorResumesExactly) {
+  std::string dir = temp_dir("mkor");
+  std::string recipe = write_recipe(dir);
+  const std::vector<std::string> mkor{"model.bias=true", "optim.name=mkor", "optim.mkor.backbone=adamw",
+                                      "optim.mkor.factor_every=3", "optim.mkor.hybrid.enabled=true",
+                                      "optim.mkor.hybrid.switch_step=30", "train.steps=40", "train.log_every=1",
+                                      "train.checkpoint_every=0"};
+  std::ostringstream log;
+  Trainer straight(load_run_config(recipe, mkor), TrainOptions{dir + "/straight"});
+  std::vector<StepLog> a = straight.run(log);
+
+  Trainer first(load_run_config(recipe, mkor), TrainOptions{dir + "/split", false, 25});
+  std::vector<StepLog> b = first.run(log);
+  Trainer second(load_run_config(recipe, mkor), TrainOptions{dir + "/split", true});
+  EXPECT_EQ(second.step(), 25);
+  std::vector<StepLog> c = second.run(log);
+  b.insert(b.end(), c.begin(), c.end());
+
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].loss, b[i].loss) << "step " << a[i].step;
+    EXPECT_EQ(a[i].grad_norm, b[i].grad_norm) << "step " << a[i].step;
+  }
+  std::ifstream metrics(dir + "/split/metrics.jsonl");
+  std::stringstream text;
+  text << metrics.rdbuf();
+  EXPECT_NE(text.str().find("\"mkor_switch_step\": 30"), std::string::npos) << text.str();
+}
+
 // train.matmul_precision: bf16 (GEMM operands rounded to bfloat16) follows the fp32 loss curve closely,
 // and is not silently fp32.
 TEST(Trainer, Bf16MatmulsTrainLikeFp32) {
