@@ -232,8 +232,8 @@ void RunConfig::validate(const Provenance& where) const {
       o.require_written(lamb_used, d.key.substr(6), d.after,
                         "is only read by LAMB (optim.name: lamb, or mkor with optim.mkor.backbone: lamb); remove it");
   }
-  o.require(!mezo || !o.is_set("grad_clip"), "grad_clip", optim.grad_clip,
-            "MeZO has no gradient to clip; remove it");
+  o.require(!mezo || !o.is_set("grad_clip") || optim.grad_clip == 0, "grad_clip", optim.grad_clip,
+            "MeZO has no gradient to clip; set it to 0 (a sweep over a clipped recipe) or remove it");
   o.require(optim.mezo.objective != MezoObjective::accuracy || !is_token_dataset(data.dataset), "mezo.objective",
             optim.mezo.objective, cat("accuracy is scored by synthetic tasks; data.dataset is ", data.dataset));
   t.require(!mezo || train.grad_accum == 1, "grad_accum", train.grad_accum,

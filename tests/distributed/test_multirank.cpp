@@ -1,4 +1,4 @@
-// `mpirun -np 2 seqforge train` against one process with the same global batch (backprop and MeZO): the same loss at
+// `mpirun -np 2 seqforge train` against one process with the same global batch (backprop, MKOR, LoRA, MeZO): the same loss at
 // every step (1e-5 relative: averaging over ranks changes the summation order), resume of a
 // 2-rank run, resume with another world size (global batch kept, so the same trajectory), and a
 // rank that dies (SIGKILL) or stalls (SIGSTOP) ends the whole job with a message within
@@ -103,6 +103,19 @@ TEST_F(MultiRank, MkorOnTwoRanksGivesTheLossesOfOneProcess) {
   const double d = std::abs(metrics("adamw").at(8).first - a.at(8).first);
   std::printf("  |loss(MKOR) - loss(AdamW)| at step 8: %.3g\n", d);
   EXPECT_GT(d, 1e-4);
+}
+
+// LoRA: only the adapters' gradients are averaged (the frozen base has none), and the run follows one process.
+TEST_F(MultiRank, LoraOnTwoRanksGivesTheLossesOfOneProcess) {
+  const std::string lora = "adapter.kind=lora adapter.rank=4 optim.lr=3.0e-2";
+  test::Outcome one = train(0, "one", lora);
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  test::Outcome two = train(2, "two", lora);
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  const auto a = metrics("one");
+  expect_same(a, metrics("two"), 1, 8);
+  EXPECT_LT(a.at(8).first, a.at(1).first);  // the adapters train
+  EXPECT_TRUE(fs::exists(dir_ + "/two/adapter.h5"));
 }
 
 TEST_F(MultiRank, ResumeContinuesTheLossesOnTwoRanksAndOnOne) {

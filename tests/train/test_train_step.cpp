@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/allocator.h"
+#include "core/ops.h"
 #include "core/parallel.h"
 #include "layers/adapters/attach.h"
 #include "optim/factory.h"
@@ -275,6 +276,8 @@ TEST(MezoConfig, RefusesWhatMezoCannotDo) {
   refused(model + "optim: {name: mezo, mezo: {objective: accuracy}}\ntrain: {seq_len: 16}\n", "optim.mezo.objective");
   refused(model + "optim: {name: mezo, mezo: {n_spsa: 0}}\ntrain: {seq_len: 16}\n", "optim.mezo.n_spsa");
   refused(model + "optim: {name: mezo, mezo: {scale_lr_with_samples: true}}\ntrain: {seq_len: 16}\n", "scale_lr_with_samples");
+  // Clipping switched off explicitly is what a MeZO variant of a sweep over a clipped recipe writes.
+  EXPECT_NO_THROW(load_run_config(write_recipe(dir, model + "optim: {name: mezo, grad_clip: 0}\ntrain: {seq_len: 16}\n")));
 }
 
 }  // namespace
