@@ -90,17 +90,8 @@ std::pair<Tensor, Tensor> split_scaled(const Tensor& g_hat, double sigma, int64_
 
 MkorOptions mkor_options(const MkorConfig& c, int64_t grad_accum, int64_t vocab) {
   MkorOptions o;
-  o.factor_every = c.factor_every;
-  o.warmup_steps = c.warmup_steps;
-  o.gamma = c.gamma;
-  o.reset_threshold = c.reset_threshold;
-  o.reset_mode = c.reset_mode;
-  o.reset_zeta = c.reset_zeta;
-  o.clipping_value = c.clipping_value;
-  o.inverse_update = c.inverse_update;
-  o.exclude = c.exclude;
+  static_cast<MkorConfig&>(o) = c;
   o.exclude_out_features = vocab;
-  o.hybrid = c.hybrid;
   o.grad_unscale = static_cast<double>(grad_accum);
   return o;
 }

@@ -54,19 +54,11 @@
 
 namespace sf {
 
-struct MkorOptions {
-  int64_t factor_every = 10;
-  int64_t warmup_steps = 0;
-  double gamma = 0.95;
-  double reset_threshold = 2.0;
-  MkorResetMode reset_mode = MkorResetMode::identity;
-  double reset_zeta = 0.9;
-  double clipping_value = 100.0;
-  MkorInverseUpdate inverse_update = MkorInverseUpdate::reference;
-  std::vector<std::string> exclude{"lm_head"};
+// optim.mkor's keys (the backbone is built by the caller and handed in, so `backbone` is not read here) and
+// what the trainer knows besides.
+struct MkorOptions : MkorConfig {
   int64_t exclude_out_features = 0;  // the vocabulary: such layers are left out; 0 = none
-  MkorHybridConfig hybrid;
-  double grad_unscale = 1.0;  // micro-batches per step / loss scale (see the header)
+  double grad_unscale = 1.0;         // micro-batches per step / loss scale (see the header)
 };
 
 // MkorOptions from optim.mkor; grad_unscale = grad_accum (no loss scaling), exclude_out_features = vocab.
