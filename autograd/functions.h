@@ -82,6 +82,9 @@ Variable reshape(const Variable& x, const Shape& shape);
 Variable permute(const Variable& x, const Shape& dims);
 Variable transpose(const Variable& x, int64_t a, int64_t b);
 Variable narrow(const Variable& x, int64_t dim, int64_t start, int64_t length);
+// x with u added to x.narrow(dim, start, u.size(dim)): one copy of x, and a backward that passes x's gradient
+// through and hands u its slice (an adapter's update to a slice of a fused projection's output).
+Variable add_narrow(const Variable& x, int64_t dim, int64_t start, const Variable& u);
 Variable select(const Variable& x, int64_t dim, int64_t index);
 Variable expand(const Variable& x, const Shape& shape);
 Variable unsqueeze(const Variable& x, int64_t dim);

@@ -32,6 +32,22 @@ Variable narrow(const Variable& x, int64_t dim, int64_t start, int64_t length) {
   });
 }
 
+Variable add_narrow(const Variable& x, int64_t dim, int64_t start, const Variable& u) {
+  const int64_t d = wrap_dim(dim, x.dim());
+  SF_CHECK(u.dim() == x.dim() && u.dtype() == x.dtype(), "add_narrow: u ", shape_str(u.shape()), " ",
+           dtype_name(u.dtype()), " does not match x ", shape_str(x.shape()), " ", dtype_name(x.dtype()));
+  Shape slot_shape = x.shape();
+  slot_shape[static_cast<size_t>(d)] = u.size(d);
+  SF_CHECK(u.shape() == slot_shape && start >= 0 && start + u.size(d) <= x.size(d), "add_narrow: u ",
+           shape_str(u.shape()), " does not fit x ", shape_str(x.shape()), " at ", start, " along dim ", d);
+  Tensor out = x.data().contiguous().clone();
+  Tensor slot = out.narrow(d, start, u.size(d));
+  slot.copy_(add(slot, u.data()));
+  return record("add_narrow", out, {x, u}, [d, start, len = u.size(d)](const Tensor& g) {
+    return std::vector<Tensor>{g, g.narrow(d, start, len).contiguous()};
+  });
+}
+
 Variable select(const Variable& x, int64_t dim, int64_t index) {
   return record("select", x.data().select(dim, index), {x}, [xs = x.shape(), dtype = x.dtype(), dim, index](const Tensor& g) {
     Tensor gx = zeros(xs, dtype, g.device());

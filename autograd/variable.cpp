@@ -77,6 +77,20 @@ Variable record(const char* name, Tensor out, std::vector<Variable> inputs, Back
   Variable result(std::move(out));
   if (!needs_grad(inputs)) return result;
   auto node = std::make_shared<LambdaNode>(name, std::move(backward));
+  // The node keeps what backward routes gradients by, not the inputs' values: a leaf (gradients accumulate
+  // into it), and for an intermediate result a stand-in with its node and shape (a 0-dim storage
+  // broadcast to the shape). Keeping the values would hold every intermediate tensor of the forward until
+  // backward reaches it; the closure has captured what it needs. Inputs that need no gradient are dropped.
+  for (Variable& in : inputs) {
+    if (!in.requires_grad()) {
+      in = Variable();
+    } else if (!in.is_leaf()) {
+      Variable stand_in(zeros({}, in.dtype()).expand(in.shape()));
+      stand_in.impl()->grad_fn = in.grad_fn();
+      stand_in.impl()->requires_grad = true;
+      in = std::move(stand_in);
+    }
+  }
   node->inputs = std::move(inputs);
   result.impl()->grad_fn = std::move(node);
   result.impl()->requires_grad = true;

@@ -41,14 +41,8 @@ Variable LowRankAdapter::apply(const Variable& x, const Variable& y) {
   const Variable in = training() && dropout_ > 0 ? dropout(x, dropout_, true, next_rng_stream(kTagDrop)) : x;
   const auto [a, b] = factors();
   const Variable update = mul(linear(linear(in, a), b), scale_);  // (..., rows)
-  const int64_t last = y.dim() - 1, out = y.size(last);
-  if (site_.rows == out) return add(y, update);
-  std::vector<Variable> pieces;  // only this adapter's rows change
-  if (site_.row0 > 0) pieces.push_back(narrow(y, last, 0, site_.row0));
-  pieces.push_back(add(narrow(y, last, site_.row0, site_.rows), update));
-  const int64_t end = site_.row0 + site_.rows;
-  if (end < out) pieces.push_back(narrow(y, last, end, out - end));
-  return cat(pieces, last);
+  if (site_.rows == y.size(-1)) return add(y, update);
+  return add_narrow(y, -1, site_.row0, update);  // only this adapter's rows change
 }
 
 Tensor LowRankAdapter::delta_weight() const {

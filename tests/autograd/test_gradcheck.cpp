@@ -85,6 +85,9 @@ std::vector<Case> cases() {
   add_case("reshape_of_transpose", [](const V& v) { return reshape(transpose(v[0], 0, 1), {-1}); }, {{3, 4}});
   add_case("permute", [](const V& v) { return permute(v[0], {2, 0, 1}); }, {{2, 3, 4}});
   add_case("narrow", [](const V& v) { return narrow(v[0], 1, 1, 2); }, {{3, 4}});
+  add_case("add_narrow", [](const V& v) { return add_narrow(v[0], -1, 2, v[1]); }, {{2, 3, 6}, {2, 3, 3}});
+  add_case("add_narrow_of_a_view", [](const V& v) { return add_narrow(transpose(v[0], 0, 1), 0, 1, v[1]); },
+           {{3, 4}, {2, 3}});
   add_case("select", [](const V& v) { return select(v[0], 0, -1); }, {{3, 4}});
   add_case("expand", [](const V& v) { return expand(v[0], {2, 3, 4}); }, {{3, 1}});
   add_case("unsqueeze_squeeze", [](const V& v) { return squeeze(unsqueeze(v[0], 1), 0); }, {{1, 4}});
