@@ -1,6 +1,6 @@
 // The CUDA backend against the CPU backend. Runs where a GPU is visible; skipped elsewhere (and in
-// builds without CUDA, where it still compiles). Without a GPU the device must fail with an
-// sf::Error, never an abort.
+// builds without CUDA, where it still compiles), failed instead under SF_REQUIRE_GPU=1 (require_gpu.h).
+// Without a GPU the device must fail with an sf::Error, never an abort.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +9,7 @@
 #include "core/device.h"
 #include "core/ops.h"
 #include "core/tensor.h"
+#include "tests/gpu/require_gpu.h"
 #ifdef SF_WITH_CUDA
 #include "core/cuda/cuda_backend.h"
 #endif
@@ -49,7 +50,7 @@ void expect_close(const Tensor& gpu, const Tensor& cpu, double tol, const std::s
 class Cuda : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!cuda_available()) GTEST_SKIP() << "no GPU visible";
+    if (!cuda_available()) SF_SKIP_WITHOUT_GPU("no CUDA device is visible");
   }
 };
 
@@ -115,7 +116,7 @@ TEST_F(Cuda, MatmulRejectsInnerMismatch) {
 
 #else
 
-TEST(Cuda, NotBuilt) { GTEST_SKIP() << "built without CUDA (SF_WITH_CUDA off)"; }
+TEST(Cuda, NotBuilt) { SF_SKIP_WITHOUT_GPU("seqforge was built without CUDA (SF_WITH_CUDA off)"); }
 
 #endif  // SF_WITH_CUDA
 

@@ -1,10 +1,11 @@
 // The NCCL engine (built with CUDA and NCCL): a world of one on GPU 0, every collective against
-// its CPU meaning; skipped without a GPU (or without NCCL in the build). Multi-GPU runs use the
+// its CPU meaning; skipped without a GPU (or without NCCL in the build), failed then under SF_REQUIRE_GPU=1. Multi-GPU runs use the
 // same code path with an MPI-broadcast unique id (not testable on the CI machine).
 #include <gtest/gtest.h>
 
 #include "core/ops.h"
 #include "distributed/world.h"
+#include "tests/gpu/require_gpu.h"
 #include "tests/random.h"
 #include "tests/support.h"
 
@@ -19,9 +20,9 @@ TEST(Nccl, RefusesCpuTensors) {
 
 TEST(Nccl, WorldOfOneCollectivesOnTheGpu) {
 #if !SF_WITH_NCCL
-  GTEST_SKIP() << "built without NCCL";
+  SF_SKIP_WITHOUT_GPU("seqforge was built without NCCL");
 #else
-  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  if (cuda_device_count() == 0) SF_SKIP_WITHOUT_GPU("no CUDA device is visible");
   if (world_from_env().world != 1) GTEST_SKIP() << "run under a launcher";
   DistributedConfig c;
   c.backend = BackendKind::nccl;
