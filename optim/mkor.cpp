@@ -108,8 +108,9 @@ Mkor::Mkor(std::vector<ParamGroup> groups, std::unique_ptr<Optimizer> backbone, 
   const auto trainable = [&](const Variable& v) {
     return std::any_of(mine.begin(), mine.end(), [&](const Variable& p) { return p.impl() == v.impl(); });
   };
-  for (auto& [path, module] : model_->named_modules()) {
-    auto* linear = dynamic_cast<Linear*>(module);
+  for (auto& named : model_->named_modules()) {
+    const std::string& path = named.first;  // not a structured binding: clang 14 cannot capture those
+    auto* linear = dynamic_cast<Linear*>(named.second);
     if (!linear) continue;
     const bool excluded = std::any_of(options_.exclude.begin(), options_.exclude.end(),
                                       [&](const std::string& e) { return path.find(e) != std::string::npos; });
