@@ -301,15 +301,19 @@ NamedTensors Mkor::state_tensors() const {
     for (const Layer& l : layers_) {
       out.emplace_back("mkor/" + l.name + "/Rinv", l.rinv);
       out.emplace_back("mkor/" + l.name + "/Linv", l.linv);
-      out.emplace_back("mkor/" + l.name + "/flags",
-                       from_vector<double>({double(l.reset_r), double(l.reset_l), double(l.r_identity), double(l.l_identity)}, {4}));
+      Tensor flags = empty({4}, DType::f64);
+      double* f = flags.data<double>();
+      f[0] = l.reset_r, f[1] = l.reset_l, f[2] = l.r_identity, f[3] = l.l_identity;
+      out.emplace_back("mkor/" + l.name + "/flags", flags);
     }
   }
-  out.emplace_back("mkor/counters",
-                   from_vector<double>({double(factor_resets_), double(factor_steps_), double(switched_),
-                                        double(switch_step_), double(ema_started_), loss_ema_, loss_ema_at_check_,
-                                        double(failed_checks_)},
-                                       {static_cast<int64_t>(kCounters)}));
+  // Written element by element: GCC 12's ASan build (detect_stack_use_after_return) crashed copying a braced
+  // initializer list here.
+  Tensor counters = empty({static_cast<int64_t>(kCounters)}, DType::f64);
+  double* c = counters.data<double>();
+  c[0] = double(factor_resets_), c[1] = double(factor_steps_), c[2] = double(switched_), c[3] = double(switch_step_);
+  c[4] = double(ema_started_), c[5] = loss_ema_, c[6] = loss_ema_at_check_, c[7] = double(failed_checks_);
+  out.emplace_back("mkor/counters", counters);
   return out;
 }
 

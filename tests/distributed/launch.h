@@ -22,19 +22,21 @@ inline std::string seqforge_binary() { return std::string(SF_BINARY_DIR) + "/seq
 
 inline bool have_mpirun() { return std::system("command -v mpirun > /dev/null 2>&1") == 0; }
 
+// "mpirun -np N <flags> " to put before a command that runs on N ranks. Under ASan, ranks run without
+// LeakSanitizer: OpenMPI's MCA plugins are dlopen'ed, keep their allocations until exit and are unloaded
+// before the leak check, so their frames read "<unknown module>" and no library-name suppression can match
+// them. Memory errors are still caught.
+inline std::string mpirun_prefix(int np) {
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string asan_options = std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0";
+  return "mpirun -np " + std::to_string(np) + " --allow-run-as-root --oversubscribe -x ASAN_OPTIONS=" + asan_options +
+         " ";
+}
+
 // "mpirun -np N <flags> seqforge ARGS", or plain "seqforge ARGS" for np = 0.
 inline std::string command(int np, const std::string& args) {
-  std::string cmd = seqforge_binary() + " " + args;
-  if (np > 0) {
-    // Under ASan, ranks run without LeakSanitizer: OpenMPI's MCA plugins are dlopen'ed, keep their
-    // allocations until exit and are unloaded before the leak check, so their frames read
-    // "<unknown module>" and no library-name suppression can match them. Memory errors are still caught.
-    const char* asan = std::getenv("ASAN_OPTIONS");
-    const std::string asan_options = std::string(asan ? asan : "") + (asan && *asan ? ":" : "") + "detect_leaks=0";
-    cmd = "mpirun -np " + std::to_string(np) + " --allow-run-as-root --oversubscribe -x SF_TEST_TAG -x ASAN_OPTIONS=" +
-          asan_options + " " + cmd;
-  }
-  return cmd;
+  const std::string cmd = seqforge_binary() + " " + args;
+  return np > 0 ? mpirun_prefix(np) + "-x SF_TEST_TAG " + cmd : cmd;
 }
 
 struct Outcome {

@@ -91,8 +91,8 @@ TEST(MezoRanks, TwoRanksAgreeBitwiseAndWithOneProcess) {
   if (std::getenv(kWorkerVariable)) GTEST_SKIP() << "this is a worker";
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
   const std::string log = testing::TempDir() + "/sf_mezo_ranks_" + std::to_string(getpid()) + ".log";
-  const test::Outcome o = test::run("mpirun -np 2 --allow-run-as-root --oversubscribe -x " + std::string(kWorkerVariable) +
-                                        "=1 " + exe + " --gtest_filter=MezoRankWorker.*",
+  const test::Outcome o = test::run(test::mpirun_prefix(2) + "-x " + std::string(kWorkerVariable) + "=1 " + exe +
+                                        " --gtest_filter=MezoRankWorker.*",
                                     log, 300);
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("rank 0 checked 8 steps"), std::string::npos) << o.output;
