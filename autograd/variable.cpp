@@ -1,5 +1,6 @@
 #include "autograd/variable.h"
 
+#include <array>
 #include <string_view>
 
 #include "autograd/function.h"
@@ -72,6 +73,18 @@ bool needs_grad(const std::vector<Variable>& inputs) {
 void set_check_nan(bool on) { g_check_nan = on; }
 bool check_nan() { return g_check_nan; }
 
+namespace {
+
+// One 0-dim zero per dtype, never written: the storage every stand-in below broadcasts, so recording an op
+// allocates no tensor memory for it.
+const Tensor& zero_scalar(DType dtype) {
+  static const std::array<Tensor, 5> zero{zeros({}, DType::f32), zeros({}, DType::f64), zeros({}, DType::bf16),
+                                          zeros({}, DType::i32), zeros({}, DType::i64)};  // DType's order
+  return zero[static_cast<size_t>(dtype)];
+}
+
+}  // namespace
+
 Variable record(const char* name, Tensor out, std::vector<Variable> inputs, BackwardFn backward) {
   if (g_check_nan && std::string_view(name) != "masked_fill") check_finite(name, out, "the output");
   Variable result(std::move(out));
@@ -85,7 +98,7 @@ Variable record(const char* name, Tensor out, std::vector<Variable> inputs, Back
     if (!in.requires_grad()) {
       in = Variable();
     } else if (!in.is_leaf()) {
-      Variable stand_in(zeros({}, in.dtype()).expand(in.shape()));
+      Variable stand_in(zero_scalar(in.dtype()).expand(in.shape()));
       stand_in.impl()->grad_fn = in.grad_fn();
       stand_in.impl()->requires_grad = true;
       in = std::move(stand_in);
