@@ -17,6 +17,17 @@ if(SF_SANITIZE)
 endif()
 target_link_libraries(sf_flags INTERFACE OpenMP::OpenMP_CXX)
 
+# Warnings as errors on the CUDA backend's sources (core/cuda, the NCCL communicator), for CI's CUDA step
+# (.ci/run): C++ warnings plus nvcc's own and the host compiler's on device code. Not on the rest: GCC 12
+# reports false maybe-uninitialized warnings inside its own AVX-512 headers under -march=native. Off by
+# default, so that a newer compiler's new warning never stops a user's build.
+option(SF_WERROR "Treat warnings as errors in the CUDA backend's sources" OFF)
+set(SF_WERROR_OPTIONS "")
+if(SF_WERROR)
+  set(SF_WERROR_OPTIONS $<$<COMPILE_LANGUAGE:CXX>:-Werror>
+      $<$<COMPILE_LANGUAGE:CUDA>:--Werror=all-warnings -Xcompiler=-Wall,-Wextra,-Wno-unused-parameter,-Werror>)
+endif()
+
 # libFuzzer targets (tests/fuzz): clang only. Every target gets coverage instrumentation plus ASan and
 # UBSan, so that the fuzzer sees and checks our code, not only the entry points.
 option(SF_FUZZ "Build the libFuzzer targets in tests/fuzz (clang; instruments every target)" OFF)
