@@ -111,7 +111,19 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
+void Tensor::check_dtype(DType asked) const {
+  SF_CHECK(asked == dtype_, "Tensor::data: tensor is ", dtype_name(dtype_), ", asked for ", dtype_name(asked));
+}
+
 void* Tensor::raw_data() const {
+  SF_CHECK(defined(), "use of an undefined tensor");
+  SF_CHECK(storage_->device().is_cpu(), "a ", dtype_name(dtype_), " tensor of shape ", shape_str(shape_),
+           " on ", storage_->device().str(), " reached code that runs on the CPU only (an op without a CUDA "
+           "kernel yet, or host I/O): move it to the CPU first, or keep the run on the CPU (train.device: cpu)");
+  return raw_device_data();
+}
+
+void* Tensor::raw_device_data() const {
   SF_CHECK(defined(), "use of an undefined tensor");
   return static_cast<char*>(storage_->data()) + offset_ * static_cast<int64_t>(dtype_size(dtype_));
 }
@@ -248,11 +260,11 @@ Tensor& Tensor::copy_(const Tensor& src_in) {
     SF_CHECK(dtype_ == src.dtype() && is_contiguous() && src.is_contiguous() && src_in.shape() == shape_,
              "copy_: across devices only contiguous tensors of the same dtype and shape are supported");
     if (device().is_cpu()) {
-      cuda::copy_device_to_host(raw_data(), src.raw_data(), nbytes(), src.device().index);
+      cuda::copy_device_to_host(raw_data(), src.raw_device_data(), nbytes(), src.device().index);
     } else if (src.device().is_cpu()) {
-      cuda::copy_host_to_device(raw_data(), src.raw_data(), nbytes(), device().index);
+      cuda::copy_host_to_device(raw_device_data(), src.raw_data(), nbytes(), device().index);
     } else {
-      cuda::copy_device_to_device(raw_data(), src.raw_data(), nbytes(), device().index);
+      cuda::copy_device_to_device(raw_device_data(), src.raw_device_data(), nbytes(), device().index);
     }
     return *this;
 #else

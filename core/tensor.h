@@ -38,13 +38,21 @@ class Tensor {
   const std::shared_ptr<Storage>& storage() const { return storage_; }
   bool shares_storage(const Tensor& other) const { return storage_ && storage_ == other.storage_; }
 
-  // Pointer to element 0 of this view; T must match dtype().
+  // Host pointer to element 0 of this view, for CPU code; T must match dtype(). A tensor on a GPU is
+  // refused with a message: an op without a CUDA kernel fails by name instead of reading device memory
+  // through a host pointer.
   template <class T> T* data() const {
-    SF_CHECK(dtype_of<T>() == dtype_, "Tensor::data: tensor is ", dtype_name(dtype_), ", asked for ",
-             dtype_name(dtype_of<T>()));
+    check_dtype(dtype_of<T>());
     return static_cast<T*>(raw_data());
   }
   void* raw_data() const;
+  // Pointer to element 0 on the tensor's own device, for the code that hands it to that device: CUDA
+  // kernels, cuBLAS, NCCL, copies across devices.
+  template <class T> T* device_data() const {
+    check_dtype(dtype_of<T>());
+    return static_cast<T*>(raw_device_data());
+  }
+  void* raw_device_data() const;
 
   // --- views: share storage -------------------------------------------------------------
   Tensor view(Shape shape) const;     // one dim may be -1; throws if strides do not allow it
@@ -79,6 +87,7 @@ class Tensor {
   std::string str(int64_t max_per_dim = 6) const;
 
  private:
+  void check_dtype(DType asked) const;
   std::shared_ptr<Storage> storage_;
   Shape shape_;
   Shape strides_;

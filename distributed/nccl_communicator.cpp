@@ -103,7 +103,7 @@ NcclCommunicator::~NcclCommunicator() {
 
 std::unique_ptr<PendingCollective> NcclCommunicator::all_reduce_async(Tensor& t, ReduceOp op) {
   ncclDataType_t type = nccl_type(t, "all_reduce");
-  check_nccl(ncclAllReduce(t.raw_data(), t.raw_data(), static_cast<size_t>(t.numel()), type,
+  check_nccl(ncclAllReduce(t.raw_device_data(), t.raw_device_data(), static_cast<size_t>(t.numel()), type,
                            op == ReduceOp::avg ? ncclAvg : ncclSum, state_->comm, nullptr),
              "all_reduce");
   return std::make_unique<NcclPending>(*state_, t);
@@ -111,8 +111,8 @@ std::unique_ptr<PendingCollective> NcclCommunicator::all_reduce_async(Tensor& t,
 
 void NcclCommunicator::broadcast(Tensor& t, int root) {
   SF_CHECK(root >= 0 && root < world_, "broadcast: root ", root, " is outside a world of ", world_);
-  check_nccl(ncclBroadcast(t.raw_data(), t.raw_data(), static_cast<size_t>(t.numel()), nccl_type(t, "broadcast"),
-                           root, state_->comm, nullptr),
+  check_nccl(ncclBroadcast(t.raw_device_data(), t.raw_device_data(), static_cast<size_t>(t.numel()),
+                           nccl_type(t, "broadcast"), root, state_->comm, nullptr),
              "broadcast");
   NcclPending(*state_, t).wait();
 }
@@ -123,7 +123,8 @@ Tensor NcclCommunicator::all_gather(const Tensor& t) {
   SF_CHECK(!shape.empty(), "all_gather: needs a tensor with at least one dimension");
   shape[0] *= world_;
   Tensor out = empty(shape, t.dtype(), t.device());
-  check_nccl(ncclAllGather(t.raw_data(), out.raw_data(), static_cast<size_t>(t.numel()), type, state_->comm, nullptr),
+  check_nccl(ncclAllGather(t.raw_device_data(), out.raw_device_data(), static_cast<size_t>(t.numel()), type,
+                           state_->comm, nullptr),
              "all_gather");
   NcclPending(*state_, out).wait();
   return out;
@@ -135,7 +136,7 @@ Tensor NcclCommunicator::reduce_scatter(const Tensor& t, ReduceOp op) {
   SF_CHECK(!shape.empty() && shape[0] % world_ == 0, "reduce_scatter: dim 0 must divide by the world size ", world_);
   shape[0] /= world_;
   Tensor out = empty(shape, t.dtype(), t.device());
-  check_nccl(ncclReduceScatter(t.raw_data(), out.raw_data(), static_cast<size_t>(out.numel()), type,
+  check_nccl(ncclReduceScatter(t.raw_device_data(), out.raw_device_data(), static_cast<size_t>(out.numel()), type,
                                op == ReduceOp::avg ? ncclAvg : ncclSum, state_->comm, nullptr),
              "reduce_scatter");
   NcclPending(*state_, out).wait();

@@ -48,12 +48,12 @@ GemmOperand describe(const Tensor& t, bool trans, const char* name) {
   if (t.stride(1) == 1 || cols == 1) {
     int64_t ld = rows == 1 ? std::max<int64_t>(cols, 1) : t.stride(0);
     SF_CHECK(ld >= cols, "cuda matmul: ", name, " rows overlap (strides ", shape_str(t.strides()), ")");
-    return {t.data<float>(), trans ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(ld, "leading dimension")};
+    return {t.device_data<float>(), trans ? CUBLAS_OP_T : CUBLAS_OP_N, to_int(ld, "leading dimension")};
   }
   if (t.stride(0) == 1 || rows == 1) {
     int64_t ld = cols == 1 ? std::max<int64_t>(rows, 1) : t.stride(1);
     SF_CHECK(ld >= rows, "cuda matmul: ", name, " columns overlap (strides ", shape_str(t.strides()), ")");
-    return {t.data<float>(), trans ? CUBLAS_OP_N : CUBLAS_OP_T, to_int(ld, "leading dimension")};
+    return {t.device_data<float>(), trans ? CUBLAS_OP_N : CUBLAS_OP_T, to_int(ld, "leading dimension")};
   }
   throw Error(detail::cat("cuda matmul: ", name, " with strides ", shape_str(t.strides()),
                           " has no unit stride; make it contiguous first"));
@@ -79,14 +79,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b) {
   if (m == 0 || n == 0) return c;
   DeviceGuard guard(device);
   if (k == 0) {  // an empty sum: cuBLAS may leave C untouched
-    SF_CUDA_CHECK(cudaMemset(c.data<float>(), 0, c.nbytes()));
+    SF_CUDA_CHECK(cudaMemset(c.device_data<float>(), 0, c.nbytes()));
     return c;
   }
   const GemmOperand ga = describe(a, trans_a, "a"), gb = describe(b, trans_b, "b");
   const float alpha = 1.0f, beta = 0.0f;
   SF_CUBLAS_CHECK(cublas().sgemm(blas_handle(device), gb.op, ga.op, to_int(n, "n"), to_int(m, "m"),
                               to_int(k, "k"), &alpha, gb.data, gb.ld, ga.data, ga.ld, &beta,
-                              c.data<float>(), to_int(n, "n")));
+                              c.device_data<float>(), to_int(n, "n")));
   return c;
 }
 

@@ -17,7 +17,7 @@ Tensor unary(UnaryOp op, const Tensor& x) {
   check_operand(op_name(op), x);
   Tensor y = empty(x.shape(), DType::f32, x.device());
   DeviceGuard guard(x.device().index);
-  launch_unary(op, x.data<float>(), y.data<float>(), x.numel());
+  launch_unary(op, x.device_data<float>(), y.device_data<float>(), x.numel());
   return y;
 }
 
@@ -30,7 +30,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
            b.device().str());
   Tensor y = empty(a.shape(), DType::f32, a.device());
   DeviceGuard guard(a.device().index);
-  launch_binary(op, a.data<float>(), b.data<float>(), y.data<float>(), a.numel());
+  launch_binary(op, a.device_data<float>(), b.device_data<float>(), y.device_data<float>(), a.numel());
   return y;
 }
 

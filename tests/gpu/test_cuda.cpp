@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "core/device.h"
 #include "core/ops.h"
 #include "core/tensor.h"
+#include "layers/rnn/linear_scan.h"
+#include "layers/ssm/selective_scan.h"
 #include "tests/gpu/require_gpu.h"
 #ifdef SF_WITH_CUDA
 #include "core/cuda/cuda_backend.h"
@@ -112,6 +115,27 @@ TEST_F(Cuda, MatmulMatchesCpu) {
 TEST_F(Cuda, MatmulRejectsInnerMismatch) {
   Tensor a = zeros({2, 3}).to(Device::cuda()), b = zeros({4, 2}).to(Device::cuda());
   EXPECT_THROW(cuda::matmul(a, b, false, false), Error);
+}
+
+// Code without a CUDA path takes host pointers through Tensor::data(), which refuses a GPU tensor with a
+// message instead of handing device memory to the CPU (a crash, or garbage): the SSM and RNN kernels here.
+TEST_F(Cuda, HostCodeRefusesGpuTensors) {
+  Tensor x = from_vector<float>(spread(8, -1, 1), {2, 4});
+  Tensor d = x.to(Device::cuda());
+  EXPECT_NE(d.device_data<float>(), nullptr);
+  try {
+    (void)d.data<float>();
+    ADD_FAILURE() << "data() returned a host pointer to device memory";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("runs on the CPU only"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cuda:0"), std::string::npos) << e.what();
+  }
+  Tensor A = zeros({1, 3, 2}).to(Device::cuda()), b = zeros({1, 3, 2}).to(Device::cuda());
+  EXPECT_THROW(linear_scan_sequential_(A, b), Error);
+  Tensor h = zeros({1, 2, 4}).to(Device::cuda());
+  Tensor u = zeros({1, 2}).to(Device::cuda()), Bm = zeros({1, 4}).to(Device::cuda());
+  EXPECT_THROW(selective_scan_step(h, u, u, zeros({2, 4}).to(Device::cuda()), Bm, Bm, zeros({2}).to(Device::cuda())),
+               Error);
 }
 
 #else
