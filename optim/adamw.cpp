@@ -2,7 +2,11 @@
 
 #include <cmath>
 
+#include "optim/adamw_math.h"
 #include "optim/multi_tensor.h"
+#ifdef SF_WITH_CUDA
+#include "optim/cuda/adamw_cuda.h"
+#endif
 
 namespace sf {
 namespace {
@@ -22,27 +26,16 @@ struct AdamWScalars {
   double beta1, beta2, eps, bias_correction2_sqrt;
 };
 
-// Elements [b, e) of one parameter. Scalars are rounded to T once, as PyTorch does, and the
-// expressions keep PyTorch's evaluation order.
+// Elements [b, e) of one parameter.
 template <class T>
 void adamw_kernel(const AdamWJob& job, const AdamWScalars& s, int64_t b, int64_t e) {
   T* __restrict p = static_cast<T*>(job.param);
   const T* __restrict g = static_cast<const T*>(job.grad);
   T* __restrict m = static_cast<T*>(job.exp_avg);
   T* __restrict v = static_cast<T*>(job.exp_avg_sq);
-  const T decay = static_cast<T>(job.decay), neg_step = static_cast<T>(-job.step_size);
-  const T b1 = static_cast<T>(s.beta1), c1 = static_cast<T>(1 - s.beta1);
-  const T b2 = static_cast<T>(s.beta2), c2 = static_cast<T>(1 - s.beta2);
-  const T bc2 = static_cast<T>(s.bias_correction2_sqrt), eps = static_cast<T>(s.eps);
-  for (int64_t k = b; k < e; ++k) {
-    const T gk = g[k];
-    const T mk = m[k] * b1 + c1 * gk;
-    const T vk = v[k] * b2 + c2 * gk * gk;
-    const T denom = std::sqrt(vk) / bc2 + eps;
-    m[k] = mk;
-    v[k] = vk;
-    p[k] = p[k] * decay + neg_step * mk / denom;
-  }
+  const math::AdamWCoeffs<T> c =
+      math::adamw_coeffs<T>(job.decay, job.step_size, s.beta1, s.beta2, s.eps, s.bias_correction2_sqrt);
+  for (int64_t k = b; k < e; ++k) math::adamw_element(p[k], g[k], m[k], v[k], c);
 }
 
 }  // namespace
@@ -62,6 +55,11 @@ void AdamW::step(double lr) {
   const double bias_correction1 = 1 - std::pow(options_.beta1, t);
   const AdamWScalars scalars{options_.beta1, options_.beta2, options_.eps,
                              std::sqrt(1 - std::pow(options_.beta2, t))};
+  if (num_params() > 0 && param(0).data().device().is_cuda()) {
+    step_cuda(lr, bias_correction1, scalars.bias_correction2_sqrt);
+    count_step();
+    return;
+  }
   std::vector<AdamWJob> jobs;
   std::vector<int64_t> sizes;
   std::vector<Tensor> grads;  // keeps contiguous copies alive during the loop
@@ -83,6 +81,33 @@ void AdamW::step(double lr) {
       adamw_kernel<double>(jobs[j], scalars, b, e);
   });
   count_step();
+}
+
+void AdamW::step_cuda(double lr, double bias_correction1, double bias_correction2_sqrt) {
+#ifdef SF_WITH_CUDA
+  const Device device = param(0).data().device();
+  std::vector<cuda::AdamWTensor> tensors;
+  std::vector<Tensor> grads;  // keeps contiguous copies alive until the launch
+  for (size_t i = 0; i < num_params(); ++i) {
+    Tensor& p = param(i).mutable_data();
+    SF_CHECK(p.device() == device && p.dtype() == DType::f32, "AdamW on ", device.str(),
+             ": every parameter must be float32 on that device, got ", dtype_name(p.dtype()), " on ",
+             p.device().str(), " (parameter ", i, ")");
+    Tensor g = checked_grad(i);
+    if (!g.defined()) continue;
+    SF_CHECK(g.device() == device, "AdamW: the gradient of parameter ", i, " is on ", g.device().str(),
+             ", its parameter on ", device.str());
+    const ParamGroup& group = group_of(i);
+    const double group_lr = lr * group.lr_scale;
+    tensors.push_back({p.device_data<float>(), g.device_data<float>(), state(exp_avg_, i).device_data<float>(),
+                       state(exp_avg_sq_, i).device_data<float>(), p.numel(), 1 - group_lr * group.weight_decay,
+                       group_lr / bias_correction1});
+    grads.push_back(std::move(g));
+  }
+  cuda::adamw_step(tensors, device.index, options_.beta1, options_.beta2, options_.eps, bias_correction2_sqrt);
+#else
+  throw Error("AdamW: parameters on a GPU need a build with CUDA");
+#endif
 }
 
 }  // namespace sf

@@ -7,7 +7,8 @@
 // The whole step is one fused pass over memory: a single parallel loop over all parameters'
 // elements reads θ, g, m, v once and writes θ, m, v once, in the parameter's dtype (float32 or
 // float64). Unlike PyTorch, t is the optimizer's step count, shared by all parameters: a parameter
-// that skipped steps (no gradient) still uses it for bias correction.
+// that skipped steps (no gradient) still uses it for bias correction. Parameters on a GPU take the same
+// element update (optim/adamw_math.h) in one CUDA launch, float32 only.
 #pragma once
 #include "optim/optimizer.h"
 
@@ -29,6 +30,8 @@ class AdamW final : public Optimizer {
   const AdamWOptions& options() const { return options_; }
 
  private:
+  // The same step for parameters on a GPU: float32, all on one device, one kernel launch.
+  void step_cuda(double lr, double bias_correction1, double bias_correction2_sqrt);
   AdamWOptions options_;
   size_t exp_avg_;
   size_t exp_avg_sq_;
