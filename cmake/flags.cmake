@@ -17,10 +17,10 @@ if(SF_SANITIZE)
 endif()
 target_link_libraries(sf_flags INTERFACE OpenMP::OpenMP_CXX)
 
-# Warnings as errors on the CUDA backend's sources (core/cuda, optim/cuda, the NCCL communicator), for CI's CUDA step
-# (.ci/run): C++ warnings plus nvcc's own and the host compiler's on device code. Not on the rest: GCC 12
-# reports false maybe-uninitialized warnings inside its own AVX-512 headers under -march=native. Off by
-# default, so that a newer compiler's new warning never stops a user's build.
+# Warnings as errors on the CUDA backend's sources (core/cuda, optim/cuda, the NCCL communicator), for
+# CI's CUDA step (.ci/run): C++ warnings plus nvcc's own and the host compiler's on device code. Not on the
+# rest: GCC 12 reports false maybe-uninitialized warnings inside its own AVX-512 headers under
+# -march=native. Off by default, so that a newer compiler's new warning never stops a user's build.
 option(SF_WERROR "Treat warnings as errors in the CUDA backend's sources" OFF)
 set(SF_WERROR_OPTIONS "")
 if(SF_WERROR)
