@@ -90,13 +90,10 @@ void AdamW::step_cuda(double lr, double bias_correction1, double bias_correction
   std::vector<Tensor> grads;  // keeps contiguous copies alive until the launch
   for (size_t i = 0; i < num_params(); ++i) {
     Tensor& p = param(i).mutable_data();
-    SF_CHECK(p.device() == device && p.dtype() == DType::f32, "AdamW on ", device.str(),
-             ": every parameter must be float32 on that device, got ", dtype_name(p.dtype()), " on ",
-             p.device().str(), " (parameter ", i, ")");
+    optim_detail::check_on_device(p, device, "AdamW", i);
     Tensor g = checked_grad(i);
     if (!g.defined()) continue;
-    SF_CHECK(g.device() == device, "AdamW: the gradient of parameter ", i, " is on ", g.device().str(),
-             ", its parameter on ", device.str());
+    optim_detail::check_on_device(g, device, "AdamW", i);
     const ParamGroup& group = group_of(i);
     const double group_lr = lr * group.lr_scale;
     tensors.push_back({p.device_data<float>(), g.device_data<float>(), state(exp_avg_, i).device_data<float>(),

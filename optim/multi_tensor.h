@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "core/tensor.h"
 
 namespace sf::optim_detail {
 
@@ -33,6 +34,14 @@ void for_each_piece(const std::vector<int64_t>& sizes, F&& f) {
       ++i;
     }
   });
+}
+
+// The CUDA steps take float32 tensors all on one device: a parameter, gradient or state elsewhere is
+// refused, naming the optimizer and the parameter's index.
+inline void check_on_device(const Tensor& t, Device device, const char* optimizer, size_t param) {
+  SF_CHECK(t.device() == device && t.dtype() == DType::f32, optimizer, " on ", device.str(),
+           ": every parameter and gradient must be float32 on that device; parameter ", param, " has a ",
+           dtype_name(t.dtype()), " tensor on ", t.device().str());
 }
 
 }  // namespace sf::optim_detail

@@ -3,6 +3,10 @@
 #include <cmath>
 
 #include "optim/multi_tensor.h"
+#include "optim/sgd_math.h"
+#ifdef SF_WITH_CUDA
+#include "optim/cuda/sgd_cuda.h"
+#endif
 
 namespace sf {
 namespace {
@@ -16,23 +20,17 @@ struct SgdJob {
   double lr;
 };
 
-// Elements [b, e) of one parameter, in PyTorch's evaluation order with scalars rounded to T.
+// Elements [b, e) of one parameter; the buffer test is hoisted so each loop vectorises.
 template <class T>
 void sgd_kernel(const SgdJob& job, double momentum, bool nesterov, int64_t b, int64_t e) {
   T* __restrict p = static_cast<T*>(job.param);
   const T* __restrict g = static_cast<const T*>(job.grad);
   T* __restrict buf = static_cast<T*>(job.momentum_buffer);
-  const T wd = static_cast<T>(job.weight_decay), mu = static_cast<T>(momentum);
-  const T neg_lr = static_cast<T>(-job.lr);
-  const bool decay = job.weight_decay != 0;
-  for (int64_t k = b; k < e; ++k) {
-    T d = decay ? g[k] + wd * p[k] : g[k];
-    if (buf) {
-      const T bk = buf[k] * mu + d;
-      buf[k] = bk;
-      d = nesterov ? d + mu * bk : bk;
-    }
-    p[k] = p[k] + neg_lr * d;
+  const math::SgdCoeffs<T> c = math::sgd_coeffs<T>(job.weight_decay, momentum, job.lr, nesterov);
+  if (buf) {
+    for (int64_t k = b; k < e; ++k) math::sgd_element(p[k], g[k], &buf[k], c);
+  } else {
+    for (int64_t k = b; k < e; ++k) math::sgd_element<T>(p[k], g[k], nullptr, c);
   }
 }
 
@@ -47,6 +45,11 @@ Sgd::Sgd(std::vector<ParamGroup> groups, SgdOptions options) : Optimizer(std::mo
 
 void Sgd::step(double lr) {
   check_lr(lr);
+  if (num_params() > 0 && param(0).data().device().is_cuda()) {
+    step_cuda(lr);
+    count_step();
+    return;
+  }
   std::vector<SgdJob> jobs;
   std::vector<int64_t> sizes;
   std::vector<Tensor> grads;  // keeps contiguous copies alive during the loop
@@ -67,6 +70,28 @@ void Sgd::step(double lr) {
       sgd_kernel<double>(jobs[j], options_.momentum, options_.nesterov, b, e);
   });
   count_step();
+}
+
+void Sgd::step_cuda(double lr) {
+#ifdef SF_WITH_CUDA
+  const Device device = param(0).data().device();
+  std::vector<cuda::SgdTensor> tensors;
+  std::vector<Tensor> grads;  // keeps contiguous copies alive until the launch
+  for (size_t i = 0; i < num_params(); ++i) {
+    Tensor& p = param(i).mutable_data();
+    optim_detail::check_on_device(p, device, "SGD", i);
+    Tensor g = checked_grad(i);
+    if (!g.defined()) continue;
+    optim_detail::check_on_device(g, device, "SGD", i);
+    float* buf = options_.momentum > 0 ? state(momentum_buffer_, i).device_data<float>() : nullptr;
+    tensors.push_back({p.device_data<float>(), g.device_data<float>(), buf, p.numel(), group_of(i).weight_decay,
+                       lr * group_of(i).lr_scale});
+    grads.push_back(std::move(g));
+  }
+  cuda::sgd_step(tensors, device.index, options_.momentum, options_.nesterov);
+#else
+  throw Error("SGD: parameters on a GPU need a build with CUDA");
+#endif
 }
 
 }  // namespace sf

@@ -27,6 +27,8 @@ class Sgd final : public Optimizer {
   const SgdOptions& options() const { return options_; }
 
  private:
+  // The same step for parameters on a GPU: float32, all on one device, one kernel launch.
+  void step_cuda(double lr);
   SgdOptions options_;
   size_t momentum_buffer_ = 0;  // valid when momentum > 0
 };

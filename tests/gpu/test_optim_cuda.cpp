@@ -10,6 +10,7 @@
 #include "core/device.h"
 #include "core/tensor.h"
 #include "optim/adamw.h"
+#include "optim/sgd.h"
 #include "tests/gpu/require_gpu.h"
 
 namespace sf {
@@ -57,6 +58,28 @@ TEST(CudaOptim, AdamWStepEqualsTheCpuStepBitwise) {
   ASSERT_EQ(cpu_state.size(), gpu_state.size());
   for (size_t k = 0; k < cpu_state.size(); ++k)
     EXPECT_TRUE(same_bits(gpu_state[k].second, cpu_state[k].second)) << cpu_state[k].first;
+}
+
+// Momentum with and without Nesterov, and plain SGD (no state buffer).
+TEST(CudaOptim, SgdStepEqualsTheCpuStepBitwise) {
+  if (!cuda_available()) SF_SKIP_WITHOUT_GPU("no CUDA device is visible");
+  for (const SgdOptions options : {SgdOptions{0.9, false}, SgdOptions{0.9, true}, SgdOptions{0.0, false}}) {
+    std::vector<Variable> cpu_params, gpu_params;
+    Sgd cpu(groups_on(Device::cpu(), cpu_params), options);
+    Sgd gpu(groups_on(Device::cuda(), gpu_params), options);
+    for (int step = 0; step < 4; ++step) {
+      for (size_t i = 0; i + 1 < cpu_params.size(); ++i) {
+        Tensor g = ramp(cpu_params[i].shape(), 0.2f * (step + 1), -0.1f * step);
+        cpu_params[i].set_grad(g);
+        gpu_params[i].set_grad(g.to(Device::cuda()));
+      }
+      cpu.step(0.05);
+      gpu.step(0.05);
+    }
+    for (size_t i = 0; i < cpu_params.size(); ++i)
+      EXPECT_TRUE(same_bits(gpu_params[i].data(), cpu_params[i].data()))
+          << "parameter " << i << ", momentum " << options.momentum << ", nesterov " << options.nesterov;
+  }
 }
 
 TEST(CudaOptim, AdamWRefusesParametersSplitAcrossDevices) {
