@@ -135,6 +135,32 @@ void Module::train(bool on) {
   }
 }
 
+void move_to_device(Tensor& t, Device device) {
+  if (t.defined()) t = t.to(device);
+}
+
+void move_to_device(Variable& v, Device device) {
+  if (v.defined()) v.mutable_data() = v.data().to(device);
+}
+
+void Module::to(Device device) {
+  std::vector<Variable> params = parameters();
+  std::vector<std::pair<Tensor, Tensor>> moved;  // value, gradient
+  moved.reserve(params.size());
+  for (const Variable& p : params)
+    moved.emplace_back(p.data().to(device), p.grad().defined() ? p.grad().to(device) : Tensor());
+  for (size_t i = 0; i < params.size(); ++i) {
+    params[i].mutable_data() = std::move(moved[i].first);
+    params[i].set_grad(std::move(moved[i].second));
+  }
+  for (auto& named : named_modules()) named.second->on_device_change(device);
+}
+
+Device Module::device() const {
+  const std::vector<Variable> params = parameters();
+  return params.empty() ? Device::cpu() : params.front().data().device();
+}
+
 namespace {
 std::atomic<int64_t> next_hook_id{1};  // ids are unique process-wide, so one module never removes another's
 }  // namespace

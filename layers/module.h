@@ -39,6 +39,10 @@ struct Init {
 };
 
 using NamedParameter = std::pair<std::string, Variable>;
+
+// For on_device_change overrides: replaces t's value by its copy on `device` (undefined stays undefined).
+void move_to_device(Tensor& t, Device device);
+void move_to_device(Variable& v, Device device);
 // Parameter name -> value, in named_parameters() order (checkpoints keep this order).
 using StateDict = std::vector<std::pair<std::string, Tensor>>;
 
@@ -106,6 +110,14 @@ class Module {
   void add_module(const std::string& name, std::shared_ptr<Module> module) { add_child(name, std::move(module)); }
   void remove_module(const std::string& name);
 
+  // Moves every parameter (with its gradient) to `device`, then lets each module of the tree move the other
+  // tensors it keeps (on_device_change). Parameters stay the same Variables, so whatever holds them (an
+  // optimizer, an adapter) sees the move; optimizer state is the optimizer's to move. Every parameter is
+  // copied before any is replaced, so a move that fails (no such device) leaves the model where it was.
+  void to(Device device);
+  // Where the parameters live; the CPU for a module without parameters.
+  Device device() const;
+
   // One row per module below the root (tree order), for the CLI's model summary.
   std::vector<ParameterCount> parameter_summary() const;
   // parameter_summary() as an indented table, a module a line: path, then its parameter count.
@@ -128,6 +140,9 @@ class Module {
   // Called by train()/eval() on each module of the tree whose mode changes, after the flag is set
   // (LoRA merges its update into the weight for evaluation here).
   virtual void on_mode_change(bool /*training*/) {}
+  // Called by to() on each module of the tree after the parameters moved: move the tensors the module keeps
+  // besides its parameters (position tables, filter windows).
+  virtual void on_device_change(Device /*device*/) {}
 
  private:
   struct Entry {

@@ -93,4 +93,6 @@ Variable SequenceModel::loss(const Tensor& tokens, const Tensor& targets) {
   return cross_entropy(forward(tokens), targets);
 }
 
+void SequenceModel::on_device_change(Device device) { move_to_device(sinusoidal_, device); }
+
 }  // namespace sf

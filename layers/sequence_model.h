@@ -46,6 +46,9 @@ class SequenceModel : public Module {
   const ModelConfig& config() const { return config_; }
   DType dtype() const { return dtype_; }
 
+ protected:
+  void on_device_change(Device device) override;
+
  private:
   ModelConfig config_;
   DType dtype_;

@@ -73,4 +73,6 @@ void LowRankAdapter::on_mode_change(bool training) {
   if (training && merged_) unmerge();
 }
 
+void LowRankAdapter::on_device_change(Device device) { move_to_device(saved_rows_, device); }
+
 }  // namespace sf

@@ -56,6 +56,7 @@ class LowRankAdapter : public Module, public std::enable_shared_from_this<LowRan
 
  protected:
   void on_mode_change(bool training) override;
+  void on_device_change(Device device) override;  // the saved rows of a merged adapter
 
  private:
   AdapterSite site_;

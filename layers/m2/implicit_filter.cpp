@@ -58,4 +58,9 @@ Variable ImplicitFilter::forward(int64_t length) const {
   return transpose(k, 0, 1);  // a view: the convolutions read any strides
 }
 
+void ImplicitFilter::on_device_change(Device device) {
+  move_to_device(window_, device);
+  move_to_device(z_, device);
+}
+
 }  // namespace sf

@@ -19,6 +19,9 @@ class ImplicitFilter : public Module {
   ImplicitFilter(int64_t channels, int64_t max_len, const M2Config& config, DType dtype = DType::f32);
   Variable forward(int64_t length) const;  // (D, length) (a transposed view), length <= max_len
 
+ protected:
+  void on_device_change(Device device) override;  // the window and constant positional features
+
  private:
   int64_t channels_, max_len_;
   Variable z_;     // (max_len, emb) positional features: a parameter, or a constant when pos_lr is 0

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
+
+#include "core/device.h"
 
 #include "layers/dropout.h"
 #include "layers/linear.h"
@@ -190,6 +193,56 @@ TEST(Module, FailedLoadChangesNothing) {
   sd.back().second = zeros({6}, DType::f64);  // "last" comes after a.weight
   EXPECT_THROW(b.load_state_dict(sd), Error);
   EXPECT_EQ(max_abs_diff(b.shared->weight().data(), before), 0.0);
+}
+
+// Counts on_device_change calls, as a module with tensors besides its parameters would move them.
+class DeviceTracker : public Module {
+ public:
+  DeviceTracker() { weight = register_parameter("weight", {4}, Init::ones(), DType::f32); }
+  Variable weight;
+  std::vector<Device> moves;
+
+ protected:
+  void on_device_change(Device device) override { moves.push_back(device); }
+};
+
+TEST(Module, ToTheCurrentDeviceKeepsTheVariablesTheirValuesAndGradients) {
+  Tree t;
+  t.init_parameters(3);
+  auto tracker = std::make_shared<DeviceTracker>();
+  t.add_module("tracker", tracker);
+  std::vector<Variable> before = t.parameters();
+  std::vector<Tensor> storage;
+  for (Variable& p : before) storage.push_back(p.data());
+  before[0].set_grad(ones({3}, DType::f64));
+  t.to(Device::cpu());
+  EXPECT_TRUE(t.device().is_cpu());
+  std::vector<Variable> after = t.parameters();
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_TRUE(after[i].same(before[i])) << i;  // an optimizer holding them sees the move
+    EXPECT_TRUE(after[i].data().shares_storage(storage[i])) << i;  // already there: no copy
+  }
+  EXPECT_TRUE(after[0].grad().defined());
+  ASSERT_EQ(tracker->moves.size(), 1u);  // once per module, even when reachable twice
+  EXPECT_TRUE(tracker->moves[0].is_cpu());
+}
+
+TEST(Module, AFailedMoveLeavesTheModelWhereItWas) {
+  if (cuda_available()) GTEST_SKIP() << "a GPU is visible: the move would succeed (tests/gpu checks it)";
+  Tree t;
+  t.init_parameters(3);
+  auto tracker = std::make_shared<DeviceTracker>();
+  t.add_module("tracker", tracker);
+  std::vector<Tensor> storage;
+  for (const Variable& p : t.parameters()) storage.push_back(p.data());
+  EXPECT_THROW(t.to(Device::cuda()), Error);
+  const std::vector<Variable> params = t.parameters();
+  for (size_t i = 0; i < params.size(); ++i) {
+    EXPECT_TRUE(params[i].data().device().is_cpu()) << i;
+    EXPECT_TRUE(params[i].data().shares_storage(storage[i])) << i;
+  }
+  EXPECT_TRUE(tracker->moves.empty());
 }
 
 TEST(Module, ParameterSummaryCountsSubtrees) {
