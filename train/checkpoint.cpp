@@ -86,9 +86,18 @@ void verify_seal(const std::string& path) {
            ": checkpoint is corrupt (file checksum mismatch): the file changed after it was written");
 }
 
+// The checkpoint with every tensor on the host: GPU tensors are copied once, CPU ones shared.
+Checkpoint on_host(const Checkpoint& c) {
+  Checkpoint host = c;
+  for (auto* group : {&host.model, &host.optim})
+    for (auto& named : *group) named.second = named.second.to(Device::cpu());
+  return host;
+}
+
 }  // namespace
 
-void save_checkpoint(const std::string& path, const Checkpoint& c) {
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  const Checkpoint c = on_host(checkpoint);
   std::string tmp = path + ".tmp";
   // A diverged model is not worth a checkpoint slot: keeping it could prune the last good one.
   for (const auto& [name, t] : c.model)

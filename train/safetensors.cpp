@@ -66,7 +66,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
         out.write(reinterpret_cast<const char*>(&size), sizeof size);
         out << header;
         for (const auto& [name, t] : tensors) {
-          const Tensor c = t.contiguous();
+          const Tensor c = t.to(Device::cpu()).contiguous();
           out.write(static_cast<const char*>(c.raw_data()), static_cast<std::streamsize>(c.nbytes()));
         }
       },

@@ -162,7 +162,7 @@ std::string base_fingerprint(Module& model) {
   Sha256 h;
   for (const auto& [name, p] : params) {
     if (p.requires_grad()) continue;
-    const Tensor t = p.data().contiguous();
+    const Tensor t = p.data().to(Device::cpu()).contiguous();
     h.update(name);
     h.update(std::string_view("\0", 1));
     h.update(dtype_name(t.dtype()));
