@@ -96,6 +96,13 @@ void ModelConfig::validate(const Validator& v) const {
 
 bool is_token_dataset(std::string_view dataset) { return dataset == "text" || dataset == "shards" || dataset == "bin"; }
 
+bool is_vector_dataset(std::string_view dataset) { return dataset == "lowrank_gaussian"; }
+
+void AutoencoderConfig::validate(const Validator& v) const {
+  v.require(widths.size() >= 2, "widths", widths, "needs at least two widths (input and output)");
+  v.require(std::ranges::all_of(widths, [](int64_t w) { return w > 0; }), "widths", widths, "must all be > 0");
+}
+
 void DataConfig::validate(const Validator& v) const {
   v.require(!dataset.empty(), "dataset", dataset, "must name a dataset");
   const bool spm = tokenizer == TokenizerKind::sentencepiece;
@@ -140,6 +147,9 @@ void TaskConfig::validate(const Validator& v) const {
   v.require(curriculum_steps >= 0, "curriculum_steps", curriculum_steps, "must be >= 0");
   v.require(curriculum_min_len == 0 || curriculum_steps > 0, "curriculum_steps", curriculum_steps,
             "must be > 0 when data.task.curriculum_min_len is set");
+  v.require(dim >= 1, "dim", dim, "must be >= 1");
+  v.require(rank >= 1 && rank <= dim, "rank", rank, cat("must be in [1, data.task.dim = ", dim, "]"));
+  v.require(noise >= 0, "noise", noise, kNonNegative);
 }
 
 void OptimConfig::validate(const Validator& v) const {
@@ -191,8 +201,10 @@ void RunConfig::validate(const Provenance& where) const {
   validate_sections(copy, "", where);
 
   const Validator t("train", where);
-  t.require(train.seq_len <= model.block_size, "seq_len", train.seq_len,
+  const bool autoencoder = model.arch == ModelArch::autoencoder;
+  t.require(autoencoder || train.seq_len <= model.block_size, "seq_len", train.seq_len,
             cat("must be <= model.block_size (", model.block_size, ")"));
+  check_model_family(where);
   // A mixer family's section (model.ssm, model.rnn, ...) set away from its defaults while no block uses
   // one of the family's mixers would be accepted and do nothing.
   std::set<std::string> used;
@@ -234,7 +246,7 @@ void RunConfig::validate(const Provenance& where) const {
   }
   o.require(!mezo || !o.is_set("grad_clip") || optim.grad_clip == 0, "grad_clip", optim.grad_clip,
             "MeZO has no gradient to clip; set it to 0 (a sweep over a clipped recipe) or remove it");
-  o.require(optim.mezo.objective != MezoObjective::accuracy || !is_token_dataset(data.dataset), "mezo.objective",
+  o.require(optim.mezo.objective != MezoObjective::accuracy || !(is_token_dataset(data.dataset) || is_vector_dataset(data.dataset)), "mezo.objective",
             optim.mezo.objective, cat("accuracy is scored by synthetic tasks; data.dataset is ", data.dataset));
   t.require(!mezo || train.grad_accum == 1, "grad_accum", train.grad_accum,
             "must be 1 with optim.name: mezo (it moves the weights in place between its two forwards; use a larger "
@@ -244,6 +256,59 @@ void RunConfig::validate(const Provenance& where) const {
                data.task.curriculum_min_len, cat("is for synthetic tasks; data.dataset is ", data.dataset));
   task.require(data.task.curriculum_min_len <= train.seq_len, "curriculum_min_len", data.task.curriculum_min_len,
                cat("must be <= train.seq_len (", train.seq_len, ")"));
+}
+
+void RunConfig::check_model_family(const Provenance& where) const {
+  const Validator m("model", where), d("data", where), task("data.task", where), t("train", where);
+  const std::vector<ConfigDifference> changed = config_differences(RunConfig{}, *this);
+  const auto starts = [](const std::string& key, std::string_view prefix) { return key.rfind(prefix, 0) == 0; };
+  const bool rows = is_vector_dataset(data.dataset), autoencoder = model.arch == ModelArch::autoencoder;
+  // The model and its data first: each family reads its own kind of data.
+  if (autoencoder) {
+    m.require(rows, "arch", model.arch,
+              cat("the autoencoder reconstructs rows of numbers: it needs data.dataset: lowrank_gaussian, but "
+                  "data.dataset is ", data.dataset));
+  } else {
+    d.require(!rows, "dataset", data.dataset,
+              "holds rows of numbers, not tokens: it is read only by model.arch: autoencoder (model.arch is sequence)");
+  }
+  // Then the keys only the other family reads, set away from their defaults: accepted, they would do nothing.
+  static const std::set<std::string> kTokenTaskKeys{"vocab_size", "eval_len", "n_memorize", "n_kv", "hops", "keep_n",
+                                                    "passkey_depth", "curriculum_min_len", "curriculum_steps"};
+  static const std::set<std::string> kRowTaskKeys{"dim", "rank", "noise"};
+  static const std::set<std::string> kTokenDataKeys{"path", "val_path", "tokenizer", "train_fraction"};
+  for (const ConfigDifference& c : changed) {
+    if (starts(c.key, "model.")) {
+      const bool autoencoder_key = c.key == "model.arch" || starts(c.key, "model.autoencoder.");
+      if (autoencoder && !autoencoder_key)
+        m.require_written(false, c.key.substr(6), c.after,
+                          "is a sequence model's key; model.arch: autoencoder reads only model.autoencoder; remove it");
+      if (!autoencoder && starts(c.key, "model.autoencoder."))
+        m.require_written(false, c.key.substr(6), c.after, "is read only with model.arch: autoencoder; remove it");
+    } else if (starts(c.key, "data.task.")) {
+      const std::string key = c.key.substr(10);
+      if (rows && kTokenTaskKeys.contains(key))
+        task.require_written(false, key, c.after,
+                             cat("is read by the token tasks; data.dataset ", data.dataset, " does not read it; remove it"));
+      if (!rows && kRowTaskKeys.contains(key))
+        task.require_written(false, key, c.after,
+                             cat("is read only by data.dataset: lowrank_gaussian (data.dataset is ", data.dataset,
+                                 "); remove it"));
+    } else if (rows && starts(c.key, "data.") && kTokenDataKeys.contains(c.key.substr(5))) {
+      d.require_written(false, c.key.substr(5), c.after,
+                        cat("is read by the token datasets (text, shards, bin); data.dataset ", data.dataset,
+                            " generates its rows; remove it"));
+    }
+  }
+  if (!autoencoder) return;
+  const std::vector<int64_t>& w = model.autoencoder.widths;
+  m.require(w.front() == data.task.dim && w.back() == data.task.dim, "autoencoder.widths", w,
+            cat("the first and the last width must equal data.task.dim (", data.task.dim, "), the width of a row"));
+  t.require(train.seq_len == TrainConfig{}.seq_len, "seq_len", train.seq_len,
+            "the autoencoder reads rows, not sequences; remove it");
+  const Validator a("adapter", where);
+  a.require(adapter.kind == AdapterKind::none, "kind", adapter.kind,
+            "adapters attach to a sequence model's layers; model.arch: autoencoder takes none");
 }
 
 std::vector<std::pair<std::string_view, std::string*>> path_fields(RunConfig& config) {

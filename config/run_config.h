@@ -31,6 +31,8 @@ enum class BackendKind { automatic, mpi, nccl };
 enum class BlockKind { transformer, plain, bare };
 enum class InitKind { gpt2, pytorch };
 enum class Precision { fp32, bf16 };
+enum class ModelArch { sequence, autoencoder };
+enum class Activation { tanh, relu, gelu, sigmoid };
 
 constexpr std::array<std::string_view, 2> enum_names(NormKind) { return {"layernorm", "rmsnorm"}; }
 constexpr std::array<std::string_view, 5> enum_names(MlpKind) {
@@ -49,8 +51,29 @@ constexpr std::array<std::string_view, 3> enum_names(BackendKind) { return {"aut
 constexpr std::array<std::string_view, 3> enum_names(BlockKind) { return {"transformer", "plain", "bare"}; }
 constexpr std::array<std::string_view, 2> enum_names(InitKind) { return {"gpt2", "pytorch"}; }
 constexpr std::array<std::string_view, 2> enum_names(Precision) { return {"fp32", "bf16"}; }
+constexpr std::array<std::string_view, 2> enum_names(ModelArch) { return {"sequence", "autoencoder"}; }
+constexpr std::array<std::string_view, 4> enum_names(Activation) { return {"tanh", "relu", "gelu", "sigmoid"}; }
+
+// model.autoencoder: the fully connected autoencoder of model.arch: autoencoder (layers/autoencoder.h), the
+// deep autoencoder of MKOR's inversion-frequency study (spec optim.md §4.10 a) by default.
+struct AutoencoderConfig {
+  std::vector<int64_t> widths{256, 128, 64, 16, 64, 128, 256};
+  Activation activation = Activation::tanh;
+
+  template <class V>
+  void visit(V& v) {
+    v("widths", widths,
+      "layer widths, input first: a Linear with bias (torch.nn.Linear's init) between each neighbouring pair; the "
+      "first and the last must equal data.task.dim");
+    v("activation", activation, "nonlinearity between the Linears (none after the last): tanh, relu, gelu (erf), sigmoid");
+  }
+  void validate(const Validator& v) const;
+  bool operator==(const AutoencoderConfig&) const = default;
+};
 
 struct ModelConfig {
+  ModelArch arch = ModelArch::sequence;
+  AutoencoderConfig autoencoder;
   std::string mixer = "attention";
   std::vector<std::string> layers;
   BlockKind block = BlockKind::transformer;
@@ -78,6 +101,10 @@ struct ModelConfig {
 
   template <class V>
   void visit(V& v) {
+    v("arch", arch,
+      "model family: sequence (a language model over tokens: every key of this section but autoencoder) or "
+      "autoencoder (rows of numbers in, their reconstruction out: model.autoencoder, data.dataset: lowrank_gaussian)");
+    v("autoencoder", autoencoder, "the autoencoder's layers (model.arch: autoencoder)");
     v("mixer", mixer, "sequence mixer of every block, by registry name (attention, mamba, ...), unless model.layers is set");
     v("layers", layers,
       "a hybrid stack: the mixer of each block in order, exactly model.n_layer names ([attention, mamba, ...]); "
@@ -135,7 +162,8 @@ struct ModelConfig {
 };
 
 // Parameters of the synthetic tasks (data.dataset names the task; data/synthetic/generators.h). Sequence
-// length is train.seq_len; each task uses the keys it needs.
+// length is train.seq_len; each task uses the keys it needs. lowrank_gaussian (data/synthetic/lowrank_gaussian.h,
+// rows of numbers for model.arch: autoencoder) reads dim, rank, noise, train_examples and eval_examples only.
 struct TaskConfig {
   int64_t vocab_size = 16;      // token alphabet of the task, special tokens included
   int64_t eval_len = 0;         // sequence length of evaluation batches; 0 = train.seq_len
@@ -148,6 +176,9 @@ struct TaskConfig {
   int64_t eval_examples = 512;  // size of the fixed evaluation set
   int64_t curriculum_min_len = 0;  // length curriculum: first training length; 0 = off
   int64_t curriculum_steps = 0;    // steps over which the training length grows to train.seq_len
+  int64_t dim = 256;               // lowrank_gaussian: width of a row
+  int64_t rank = 16;               // lowrank_gaussian: rank of the Gaussian
+  double noise = 0.1;              // lowrank_gaussian: standard deviation of the added noise
 
   template <class V>
   void visit(V& v) {
@@ -165,6 +196,9 @@ struct TaskConfig {
     v("curriculum_min_len", curriculum_min_len,
       "length curriculum: training sequences start this long and grow geometrically to train.seq_len; 0 = off");
     v("curriculum_steps", curriculum_steps, "length curriculum: steps until the training length reaches train.seq_len");
+    v("dim", dim, "lowrank_gaussian: width of each row (the autoencoder's input and output)");
+    v("rank", rank, "lowrank_gaussian: rows are z B with z ~ N(0, I_rank) and a fixed B (rank x dim, entries N(0, 1/rank))");
+    v("noise", noise, "lowrank_gaussian: standard deviation of the Gaussian noise added to every entry");
   }
   void validate(const Validator& v) const;
   bool operator==(const TaskConfig&) const = default;
@@ -185,7 +219,7 @@ struct DataConfig {
   void visit(V& v) {
     v("dataset", dataset,
       "dataset kind: text (a corpus file), shards (token shards from seqforge prepare-data), bin (llm.c token "
-      "files), or a synthetic task name");
+      "files), a synthetic task name, or lowrank_gaussian (rows of numbers for model.arch: autoencoder)");
     v("path", path,
       "text: the training corpus; shards: the directory of manifest.json and the shards (prepare-data writes it); "
       "bin: the training .bin file, or a glob of several");
@@ -202,7 +236,7 @@ struct DataConfig {
       "SentencePiece model file (seqforge tokenizer train); only with tokenizer: sentencepiece");
     v("train_fraction", train_fraction,
       "share of the tokens used for training when no validation data is named (val_path, val_source)");
-    v("task", task, "synthetic task parameters (when dataset names a task)");
+    v("task", task, "synthetic task parameters (when dataset names a task, or lowrank_gaussian)");
   }
   void validate(const Validator& v) const;
   bool operator==(const DataConfig&) const = default;
@@ -368,10 +402,16 @@ struct RunConfig {
   // included), then those across sections; `where` names the file and line of a bad key in the message.
   void validate(const Provenance& where = {}) const;
   bool operator==(const RunConfig&) const = default;
+
+ private:
+  // model.arch against the rest: each family's keys only with it, the autoencoder's data and widths.
+  void check_model_family(const Provenance& where) const;
 };
 
 // The datasets that read tokens (a corpus, shards, llm.c files), as opposed to a synthetic task.
 bool is_token_dataset(std::string_view dataset);
+// The datasets of rows of real numbers rather than tokens (lowrank_gaussian), for model.arch: autoencoder.
+bool is_vector_dataset(std::string_view dataset);
 
 // The keys that name files, with their fields: the loader makes them absolute (config/loader.h). A list
 // (data.source) gives one entry per element, under the list's key.

@@ -89,8 +89,8 @@ Tensor SequenceModel::step(const Tensor& tokens, int64_t pos, std::vector<std::v
   return (lm_head_ ? lm_head_->forward(h) : linear(h, wte_->weight())).data();
 }
 
-Variable SequenceModel::loss(const Tensor& tokens, const Tensor& targets) {
-  return cross_entropy(forward(tokens), targets);
+Variable SequenceModel::criterion(const Variable& logits, const Tensor& targets) const {
+  return cross_entropy(logits, targets);
 }
 
 void SequenceModel::on_device_change(Device device) { move_to_device(sinusoidal_, device); }

@@ -14,22 +14,24 @@
 #include "layers/dropout.h"
 #include "layers/embedding.h"
 #include "layers/linear.h"
+#include "layers/model.h"
 #include "layers/module_list.h"
 #include "layers/norm.h"
 #include "layers/transformer_block.h"
 
 namespace sf {
 
-class SequenceModel : public Module {
+class SequenceModel : public Model {
  public:
   // config.vocab_size must be > 0 (the trainer fills it from the tokenizer).
   explicit SequenceModel(const ModelConfig& config, DType dtype = DType::f32);
 
   // Integer tokens (B, L) -> logits (B, L, V). With learned positions L ≤ block_size; with the others,
   // longer inputs attend over a sliding window of block_size tokens (causal_self_attention.h).
-  Variable forward(const Tensor& tokens);
-  // Mean next-token cross-entropy of forward(tokens) against int targets (B, L).
-  Variable loss(const Tensor& tokens, const Tensor& targets);
+  Variable forward(const Tensor& tokens) override;
+  // Mean next-token cross-entropy of the logits against int targets (B, L) (loss(tokens, targets): of forward(tokens)).
+  Variable criterion(const Variable& logits, const Tensor& targets) const override;
+  double throughput_items(const Tensor& tokens) const override { return static_cast<double>(tokens.numel()); }
 
   // Generation one token at a time, when every block's mixer has a recurrent form (Mixer::step: RNNs and
   // SSMs carry a state, attention its KV cache): tokens (B) at position `pos` -> logits (B, V), equal to
@@ -40,7 +42,7 @@ class SequenceModel : public Module {
 
   // The mixers' diagnostics of the last forward (Mixer::diagnostics), each key's largest value over
   // the blocks, in the order the keys first appear.
-  Mixer::Diagnostics diagnostics() const;
+  Mixer::Diagnostics diagnostics() const override;
   Tensor step(const Tensor& tokens, int64_t pos, std::vector<std::vector<Tensor>>& state);
 
   const ModelConfig& config() const { return config_; }

@@ -116,6 +116,8 @@ void run_memory_bench(const std::string& path, int64_t threads) {
   for (const std::string& m : s.methods)
     SF_CHECK(methods().count(m), path, ": memory: unknown method '", m, "' (no_grad_forward, mezo, backprop_adamw, lora_adamw)");
   RunConfig cfg = load_run_config(s.recipe, s.overrides).config;
+  SF_CHECK(cfg.model.arch == ModelArch::sequence, path, ": memory scenarios measure a sequence model; ", s.recipe,
+           " has model.arch: autoencoder");
   if (cfg.model.vocab_size == 0) cfg.model.vocab_size = 256;  // bytes
   set_num_threads(static_cast<int>(s.threads));
   const ModelConfig& mc = cfg.model;

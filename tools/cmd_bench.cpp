@@ -142,6 +142,9 @@ void register_bench(CLI::App& app) {
     if (args->warmup >= 0) s.warmup = args->warmup;
     if (args->threads > 0) s.threads = args->threads;
     RunConfig cfg = load_run_config(s.recipe, s.overrides).config;
+    SF_CHECK(cfg.model.arch == ModelArch::sequence, "bench: scenario ", s.name, " (", s.recipe,
+             "): model scenarios time a sequence model's tokens per second; model.arch: autoencoder is timed by "
+             "`seqforge train` (ms/step in its log and metrics.jsonl)");
     if (cfg.model.vocab_size == 0) cfg.model.vocab_size = 65;  // the char vocabulary of tinyshakespeare
     set_num_threads(static_cast<int>(s.threads));
     use_matmul_precision(cfg.train.matmul_precision);

@@ -54,6 +54,7 @@ void register_generate(CLI::App& app) {
     const std::string text = from_file ? read_text(args->prompt_file, "--prompt-file") : args->prompt;
     const std::string source = from_file ? "--prompt-file " + args->prompt_file : "--prompt \"" + args->prompt + "\"";
     LoadedModel m = load_model(args->checkpoint);
+    SequenceModel& model = m.sequence_model(detail::cat("seqforge generate ", args->checkpoint));
     SF_CHECK(m.tokenizer, args->checkpoint, ": the model was trained on a synthetic task; it has no text to generate");
     set_num_threads(static_cast<int>(m.config.train.threads));
     use_matmul_precision(m.config.train.matmul_precision);
@@ -70,16 +71,16 @@ void register_generate(CLI::App& app) {
       std::cout << text << std::flush;
       SampleOptions options = args->sample;
       options.stream = static_cast<uint32_t>(i);
-      sample(*m.model, ids, options, [&](int32_t id) { std::cout << m.tokenizer->decode({id}) << std::flush; });
+      sample(model, ids, options, [&](int32_t id) { std::cout << m.tokenizer->decode({id}) << std::flush; });
       std::cout << std::endl;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const int64_t total = args->num_samples * args->sample.tokens;
     const GenerationPath path =
-        generation_path(*m.model, static_cast<int64_t>(ids.size()) + args->sample.tokens, args->sample.cache);
+        generation_path(model, static_cast<int64_t>(ids.size()) + args->sample.tokens, args->sample.cache);
     std::cerr << "generated " << total << " tokens in " << std::fixed << std::setprecision(2) << seconds << " s ("
               << std::setprecision(0) << (seconds > 0 ? static_cast<double>(total) / seconds : 0.0) << " tok/s, "
-              << path_name(*m.model, path) << ")" << std::endl;
+              << path_name(model, path) << ")" << std::endl;
   });
 }
 

@@ -49,7 +49,7 @@ Report make_report(const std::string& path) {
   r.file_bytes = std::filesystem::file_size(path);
   r.model = load_model(r.checkpoint, path);
   r.context = r.model.config.train.seq_len;
-  r.flops = flops_per_token(*r.model.model, r.context);
+  if (r.model.config.model.arch == ModelArch::sequence) r.flops = flops_per_token(r.model.sequence_model("FLOPs per token"), r.context);
   r.weights = measure(r.checkpoint.model);
   r.optimizer = measure(r.checkpoint.optim);
   return r;
@@ -63,6 +63,8 @@ void print_text(const Report& r, std::ostream& out) {
   if (r.model.tokenizer)
     out << "tokenizer   " << r.model.tokenizer->kind() << ", " << r.model.tokenizer->vocab_size()
         << " tokens, fingerprint " << tokenizer_fingerprint(*r.model.tokenizer) << "\n";
+  else if (mc.arch == ModelArch::autoencoder)
+    out << "tokenizer   none: model.arch: autoencoder on rows of " << r.model.config.data.dataset << "\n";
   else
     out << "tokenizer   none: synthetic task " << r.model.config.data.dataset << ", vocabulary " << mc.vocab_size << "\n";
   out << "recipe      as written (the checkpoint stores its text, not its path):\n";
@@ -70,12 +72,15 @@ void print_text(const Report& r, std::ostream& out) {
   for (std::string line; std::getline(recipe, line);) out << "    " << line << "\n";
   out << "parameters  " << r.model.model->num_parameters() << ", per module:\n";
   r.model.model->print_parameter_summary(out);
-  out << "FLOPs/token forward " << static_cast<int64_t>(r.flops.forward) << ", training "
-      << static_cast<int64_t>(r.flops.training) << ", at context T = train.seq_len = " << r.context << "\n"
-      << "            nanoGPT's estimate: forward 2·N + 4·L_attn·d·T, training 3 × forward, with\n"
-      << "            N = " << r.flops.matmul_params << " parameters in matrix products, L_attn = "
-      << r.flops.attention_layers << " attention blocks, d = " << mc.n_embd << ";\n"
-      << "            norms, softmax and the scans of recurrent and SSM mixers are not counted\n";
+  if (mc.arch == ModelArch::autoencoder)
+    out << "FLOPs/token none: model.arch: autoencoder reads rows of numbers, not tokens\n";
+  else
+    out << "FLOPs/token forward " << static_cast<int64_t>(r.flops.forward) << ", training "
+        << static_cast<int64_t>(r.flops.training) << ", at context T = train.seq_len = " << r.context << "\n"
+        << "            nanoGPT's estimate: forward 2·N + 4·L_attn·d·T, training 3 × forward, with\n"
+        << "            N = " << r.flops.matmul_params << " parameters in matrix products, L_attn = "
+        << r.flops.attention_layers << " attention blocks, d = " << mc.n_embd << ";\n"
+        << "            norms, softmax and the scans of recurrent and SSM mixers are not counted\n";
   out << "contents    model: " << r.weights.tensors << " tensors, " << r.weights.bytes << " bytes\n";
   if (c.has_optimizer)
     out << "            optimizer state: " << r.optimizer.tensors << " tensors, " << r.optimizer.bytes << " bytes\n";
@@ -93,6 +98,13 @@ nlohmann::json to_json(const Report& r) {
   nlohmann::json modules = nlohmann::json::array();
   for (const ParameterCount& row : r.model.model->parameter_summary())
     modules.push_back({{"path", row.path}, {"depth", row.depth}, {"parameters", row.count}});
+  nlohmann::json flops = nullptr;  // none for the autoencoder: it reads rows, not tokens
+  if (r.model.config.model.arch == ModelArch::sequence)
+    flops = {{"forward", r.flops.forward},
+             {"training", r.flops.training},
+             {"context", r.context},
+             {"matmul_parameters", r.flops.matmul_params},
+             {"attention_layers", r.flops.attention_layers}};
   nlohmann::json tokenizer = nullptr;
   if (r.model.tokenizer)
     tokenizer = {{"kind", r.model.tokenizer->kind()},
@@ -107,12 +119,8 @@ nlohmann::json to_json(const Report& r) {
           {"recipe", c.recipe_text},
           {"parameters", r.model.model->num_parameters()},
           {"modules", modules},
-          {"flops_per_token",
-           {{"forward", r.flops.forward},
-            {"training", r.flops.training},
-            {"context", r.context},
-            {"matmul_parameters", r.flops.matmul_params},
-            {"attention_layers", r.flops.attention_layers}}},
+          {"arch", enum_name(r.model.config.model.arch)},
+          {"flops_per_token", flops},
           {"contents",
            {{"model", {{"tensors", r.weights.tensors}, {"bytes", r.weights.bytes}}},
             {"optimizer",

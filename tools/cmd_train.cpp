@@ -48,7 +48,7 @@ void print_sample(Trainer& trainer, const std::string& checkpoint, int64_t token
   const std::string prompt = "\n";
   std::cout << "\nsample of " << tokens << " tokens (seqforge generate " << checkpoint << " --tokens " << tokens
             << "):" << prompt << std::flush;
-  sample(trainer.model(), trainer.tokenizer()->encode(prompt), options,
+  sample(*trainer.sequence_model(), trainer.tokenizer()->encode(prompt), options,
          [&](int32_t id) { std::cout << trainer.tokenizer()->decode({id}) << std::flush; });
   std::cout << "\n\n";
 }
@@ -139,7 +139,7 @@ void register_train(CLI::App& app) {
                   << checkpoint << std::endl;
       return;
     }
-    if (args->sample_tokens > 0 && trainer.tokenizer() != nullptr) print_sample(trainer, checkpoint, args->sample_tokens);
+    if (args->sample_tokens > 0 && trainer.tokenizer() != nullptr && trainer.sequence_model()) print_sample(trainer, checkpoint, args->sample_tokens);
     std::cout << "checkpoint: " << checkpoint << std::endl;
   });
 }

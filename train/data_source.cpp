@@ -10,10 +10,11 @@
 #include "data/file_list.h"
 #include "data/llmc_bin.h"
 #include "data/sentencepiece_tokenizer.h"
+#include "data/synthetic/lowrank_gaussian.h"
 #include "data/synthetic/task.h"
 #include "data/text_dataset.h"
 #include "data/token_shards.h"
-#include "layers/sequence_model.h"
+#include "layers/model.h"
 
 namespace sf {
 
@@ -113,15 +114,16 @@ void check_data_config(const RunConfig& cfg, const Provenance& where) {
     v.require(!cfg.data.path.empty(), "path", cfg.data.path, need);
     return;
   }
-  if (is_task(name)) return;
-  std::vector<std::string> names{"text", "shards", "bin"};
+  if (is_task(name) || is_vector_dataset(name)) return;
+  std::vector<std::string> names{"text", "shards", "bin", "lowrank_gaussian"};
   std::string tasks;
   for (const TaskInfo& t : task_registry()) {
     names.emplace_back(t.name);
     tasks += (tasks.empty() ? "" : ", ") + names.back();
   }
   v.require(false, "dataset", name,
-            detail::cat("unknown dataset", did_you_mean(name, names), " (text, shards, bin, or a task: ", tasks, ")"));
+            detail::cat("unknown dataset", did_you_mean(name, names), " (text, shards, bin, or a task: ", tasks,
+                        "; lowrank_gaussian for model.arch: autoencoder)"));
 }
 
 std::unique_ptr<Tokenizer> make_run_tokenizer(const DataConfig& d) {
@@ -139,6 +141,9 @@ std::unique_ptr<Tokenizer> make_run_tokenizer(const DataConfig& d) {
 std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Tokenizer* tokenizer, int64_t rank,
                                                int64_t world) {
   const DataConfig& d = cfg.data;
+  if (is_vector_dataset(d.dataset))
+    return std::make_unique<LowRankGaussianSource>(
+        LowRankOptions{d.task, cfg.train.batch_size, static_cast<uint64_t>(cfg.train.seed), rank, world});
   if (!is_token_dataset(d.dataset)) {
     TaskOptions o{d.task, cfg.train.batch_size, cfg.train.seq_len, static_cast<uint64_t>(cfg.train.seed), rank, world,
                   cfg.train.grad_accum};
@@ -160,6 +165,7 @@ std::unique_ptr<BatchSource> make_batch_source(const RunConfig& cfg, const Token
 }
 
 int64_t data_vocab_size(const RunConfig& cfg, const Tokenizer* tokenizer) {
+  SF_CHECK(!is_vector_dataset(cfg.data.dataset), "data.dataset ", cfg.data.dataset, " holds rows of numbers, no tokens");
   if (!is_token_dataset(cfg.data.dataset)) return cfg.data.task.vocab_size;
   SF_CHECK(tokenizer, "data.dataset ", cfg.data.dataset, " needs a tokenizer");
   return tokenizer->vocab_size();
@@ -169,7 +175,7 @@ double bits_per_byte(double loss, double bytes_per_token) {
   return bytes_per_token > 0 ? loss / std::numbers::ln2 / bytes_per_token : NAN;
 }
 
-EvalResult evaluate(SequenceModel& model, const std::vector<Batch>& batches, bool with_accuracy) {
+EvalResult evaluate(Model& model, const std::vector<Batch>& batches, bool with_accuracy) {
   NoGradGuard no_grad;
   const bool was_training = model.training();
   model.eval();
@@ -177,7 +183,7 @@ EvalResult evaluate(SequenceModel& model, const std::vector<Batch>& batches, boo
   double correct = 0, scored = 0, exact = 0, sequences = 0;
   for (const auto& b : batches) {
     Variable logits = model.forward(b.x);
-    r.loss += cross_entropy(logits, b.y).item<double>();
+    r.loss += model.criterion(logits, b.y).item<double>();
     if (with_accuracy) {
       Tensor pred = argmax(logits.data(), -1);
       Tensor mask = binary(BinaryOp::ne, b.y, static_cast<double>(kIgnoreIndex));

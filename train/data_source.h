@@ -1,5 +1,5 @@
 // The batches of a run, from its data config: token ids (a text corpus through its tokenizer, token shards,
-// llm.c .bin files), or a synthetic task.
+// llm.c .bin files), a synthetic task, or rows of numbers (lowrank_gaussian, for model.arch: autoencoder).
 #pragma once
 #include <memory>
 
@@ -9,7 +9,7 @@
 
 namespace sf {
 
-// What the config layer cannot check: data.dataset is text, shards, bin or a registered task (else the
+// What the config layer cannot check: data.dataset is text, shards, bin, a registered task or lowrank_gaussian (else the
 // message suggests the nearest names), and a token dataset names its data.path. Messages name the file
 // and line that set the key. For commands to call right after loading, before anything is built.
 void check_data_config(const RunConfig& config, const Provenance& where);
@@ -40,8 +40,9 @@ struct EvalResult {
 // token are unknown (0).
 double bits_per_byte(double loss, double bytes_per_token);
 
-class SequenceModel;
-// Mean loss (and accuracy when the source scores it) of `model` in eval mode, without gradients.
-EvalResult evaluate(SequenceModel& model, const std::vector<Batch>& batches, bool with_accuracy);
+class Model;
+// Mean loss (the model's criterion; and accuracy when the source scores it: argmax of the logits) of `model` in
+// eval mode, without gradients.
+EvalResult evaluate(Model& model, const std::vector<Batch>& batches, bool with_accuracy);
 
 }  // namespace sf

@@ -17,12 +17,19 @@ LoadedModel load_model(const Checkpoint& c, const std::string& path, const std::
   out.config = run_config_from_yaml(c.config_yaml, path + ":/config", overrides, &where);
   check_data_config(out.config, where);
   if (!c.tokenizer.empty()) out.tokenizer = Tokenizer::from_string(c.tokenizer);
-  out.model = std::make_shared<SequenceModel>(out.config.model);
+  out.model = make_model(out.config.model);
   apply_adapter_config(*out.model, out.config.adapter, 0);  // an adapter run's checkpoint holds its adapters
   out.model->load_state_dict(c.model);
   out.model->eval();
   out.step = c.step;
   return out;
+}
+
+SequenceModel& LoadedModel::sequence_model(const std::string& what) const {
+  auto* m = dynamic_cast<SequenceModel*>(model.get());
+  SF_CHECK(m, what, " needs a sequence model; this checkpoint holds model.arch: ", enum_name(config.model.arch),
+           " (rows of numbers in, their reconstruction out)");
+  return *m;
 }
 
 void use_matmul_precision(Precision p) {

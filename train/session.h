@@ -14,8 +14,12 @@ namespace sf {
 struct LoadedModel {
   RunConfig config;  // the checkpoint's resolved config with `overrides` applied
   std::unique_ptr<Tokenizer> tokenizer;  // null for a model trained on a synthetic task
-  std::shared_ptr<SequenceModel> model;  // in eval mode
+  std::shared_ptr<Model> model;  // in eval mode: a SequenceModel, or the autoencoder (model.arch)
   int64_t step = 0;
+
+  // The model as a sequence model; for model.arch: autoencoder an error saying that `what` ("generate",
+  // "FLOPs per token") needs one.
+  SequenceModel& sequence_model(const std::string& what) const;
 };
 
 // Overrides ("data.path=...") change what is evaluated, not the architecture: the model section

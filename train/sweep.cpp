@@ -87,6 +87,7 @@ std::string directory_name(const std::string& name) {
 struct Point {
   std::string name;
   std::vector<SweepOverride> overrides;
+  std::string reference;  // a variant's reference: variant
 };
 
 std::vector<Point> grid_points(const SweepFile& file, const YAML::Node& grid) {
@@ -130,11 +131,27 @@ std::vector<Point> named_variants(const SweepFile& file, const YAML::Node& varia
     if (!names.insert(name.Scalar()).second) file.fail(name, cat("two variants are named '", name.Scalar(), "'"));
     YAML::Node rest(YAML::NodeType::Map);
     for (const auto& entry : v) {
-      if (entry.first.Scalar() != "name") rest[entry.first] = entry.second;
+      if (entry.first.Scalar() != "name" && entry.first.Scalar() != "reference") rest[entry.first] = entry.second;
     }
-    Point p{name.Scalar(), {}};
+    Point p{name.Scalar(), {}, {}};
+    if (const YAML::Node reference = v["reference"]; reference.IsDefined()) {
+      if (!reference.IsScalar() || reference.Scalar().empty())
+        file.fail(reference, cat("'reference' names the variant to compare with, found ", detail::describe_node(reference)));
+      p.reference = reference.Scalar();
+    }
     file.flatten(rest, "", p.overrides);
     out.push_back(std::move(p));
+  }
+  for (const YAML::Node& v : variants) {  // every name is known now
+    const YAML::Node reference = v["reference"];
+    if (!reference.IsDefined()) continue;
+    std::vector<std::string> others(names.begin(), names.end());
+    std::erase(others, v["name"].Scalar());
+    if (reference.Scalar() == v["name"].Scalar())
+      file.fail(reference, cat("variant '", reference.Scalar(), "' cannot be its own reference"));
+    if (!names.contains(reference.Scalar()))
+      file.fail(reference, cat("reference '", reference.Scalar(), "' is not a variant of this sweep",
+                               did_you_mean(reference.Scalar(), others)));
   }
   return out;
 }
@@ -222,14 +239,21 @@ Sweep load_sweep(const std::string& path, const std::vector<std::string>& overri
     cli.push_back({o.substr(0, eq), o.substr(eq + 1), "command line"});
   }
   std::set<std::string> dirs;
+  const auto run_name = [](const std::string& variant, const Point& p) {
+    return variant.empty() ? p.name : p.name.empty() ? variant : variant + "+" + p.name;
+  };
+  const auto run_dir = [](const std::string& name, int64_t seed) {
+    return directory_name(seed >= 0 ? cat(name, "-seed", seed) : name);
+  };
   for (const Point& v : named) {
     for (const Point& p : points) {
-      const std::string name = v.name.empty() ? p.name : p.name.empty() ? v.name : v.name + "+" + p.name;
+      const std::string name = run_name(v.name, p);
       for (int64_t seed : seed_values) {
         SweepRun run;
         run.variant = name;
         run.seed = seed;
-        run.dir = directory_name(seed >= 0 ? cat(name, "-seed", seed) : name);
+        run.dir = run_dir(name, seed);
+        if (!v.reference.empty()) run.reference = run_dir(run_name(v.reference, p), seed);
         if (!dirs.insert(run.dir).second)
           throw Error(cat(path, ": two runs would share the directory '", run.dir, "'; rename a variant"));
         using Part = const std::vector<SweepOverride>*;

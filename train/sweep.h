@@ -13,6 +13,10 @@
 //         model: {layers: [attention, mamba, attention, mamba]}
 //     seeds: [1, 2]                   # optional: every variant once per seed (train.seed)
 //
+// A variant may name a `reference:` variant (`{name: mkor_sgd, reference: sgd, ...}`): the results then
+// compare it with that variant's run at the same grid point and seed (train/sweep_results.h: the steps and
+// wall time it takes to reach the reference's final validation loss).
+//
 // With both a grid and variants, every variant is combined with every grid point. A grid point is
 // named by its values ("mixer=mamba,lr=0.003"); a combination by "variant+point". Overrides apply in
 // the order set, grid, variant, then the command line's (which win). Relative paths in the sweep file
@@ -40,6 +44,7 @@ struct SweepRun {
   std::string dir;      // run directory name under the sweep's output: the variant, "-seed<k>" with seeds
   std::vector<SweepOverride> overrides;                     // in application order, the command line's last
   std::vector<std::pair<std::string, std::string>> swept;   // the keys this variant sets and their values
+  std::string reference;  // the dir of the run it is compared with (the variant's reference:); "" = none
   std::vector<std::string> override_texts() const;          // key=value, for load_run_config and `train`
 };
 
@@ -52,7 +57,8 @@ struct Sweep {
 
 // Reads and expands a sweep file, with `overrides` (key=value) applied to every run. Throws sf::Error
 // naming the file and line of the first problem: malformed YAML, an unknown key of the sweep file, an
-// empty grid or grid list, a repeated grid value, seed or variant name, a variant without a name.
+// empty grid or grid list, a repeated grid value, seed or variant name, a variant without a name, a
+// reference: that names no other variant.
 Sweep load_sweep(const std::string& path, const std::vector<std::string>& overrides = {});
 
 // Loads every run's config (base recipe + its overrides) as `seqforge train` would and checks its data

@@ -68,7 +68,49 @@ std::string mean_std(const std::vector<double>& values, int precision) {
   return number(mean, precision) + " ± " + number(std::sqrt(ss / static_cast<double>(v.size() - 1)), precision);
 }
 
+// A loss with four decimals, more below 0.1 so that four significant digits show (0.01665).
+int loss_decimals(const std::vector<double>& values) {
+  double smallest = INFINITY;
+  for (double v : values)
+    if (std::isfinite(v) && v != 0) smallest = std::min(smallest, std::abs(v));
+  if (!std::isfinite(smallest)) return 4;
+  return 4 + std::max(0, -static_cast<int>(std::floor(std::log10(smallest))) - 1);
+}
+
+// "660", "660 ± 14", "700 (1 of 2 reached)", "not reached"; `values` NaN where not reached.
+std::string reached_text(const std::vector<double>& values, int precision) {
+  size_t reached = 0;
+  for (double v : values) reached += std::isfinite(v) ? 1 : 0;
+  if (values.empty()) return "";
+  if (reached == 0) return "not reached";
+  std::string text = mean_std(values, precision);
+  if (reached < values.size()) text += cat(" (", reached, " of ", values.size(), " reached)");
+  return text;
+}
+
 }  // namespace
+
+TargetResult target_result(const std::vector<RunResult>& results, size_t i) {
+  const RunResult& r = results[i];
+  std::string reference = r.reference;
+  if (reference.empty()) {
+    const bool referenced = std::any_of(results.begin(), results.end(), [&](const RunResult& o) { return o.reference == r.dir; });
+    if (!referenced) return {};
+    reference = r.dir;
+  }
+  TargetResult out;
+  for (const RunResult& o : results)
+    if (o.dir == reference && o.status == "done") out.target = o.val_loss;
+  if (std::isnan(out.target)) return out;
+  for (const RunResult::Eval& e : r.evals) {
+    if (e.val_loss <= out.target) {
+      out.step = e.step;
+      out.elapsed_s = e.elapsed_s;
+      break;
+    }
+  }
+  return out;
+}
 
 RunResult read_run_result(const SweepRun& run, const std::string& run_dir, int64_t target_steps, bool failed) {
   RunResult r;
@@ -76,20 +118,24 @@ RunResult read_run_result(const SweepRun& run, const std::string& run_dir, int64
   r.dir = run.dir;
   r.seed = run.seed;
   r.swept = run.swept;
-  std::vector<double> throughput;
+  r.reference = run.reference;
+  std::vector<double> throughput, step_ms;
   for (const auto& row : read_metrics((fs::path(run_dir) / "metrics.jsonl").string())) {
     r.steps = static_cast<int64_t>(field(row, "step"));
     r.train_loss = field(row, "loss");
     throughput.push_back(field(row, "tokens_per_s"));
+    step_ms.push_back(field(row, "step_ms"));
     r.wall_s = field(row, "elapsed_s");
     r.peak_rss_mib = std::fmax(std::isnan(r.peak_rss_mib) ? 0 : r.peak_rss_mib, field(row, "peak_rss_mib"));
     if (const double val = field(row, "val_loss"); !std::isnan(val)) {
       r.val_loss = val;
       r.best_val_loss = std::isnan(r.best_val_loss) ? val : std::min(r.best_val_loss, val);
+      r.evals.push_back({r.steps, val, r.wall_s});
     }
     if (const double acc = field(row, "val_accuracy"); !std::isnan(acc)) r.val_accuracy = acc;
   }
   r.tokens_per_s = median(throughput);
+  r.step_ms = median(step_ms);
   const std::string last = latest_checkpoint((fs::path(run_dir) / "checkpoints").string());
   int64_t saved_step = 0;
   if (!last.empty()) {
@@ -115,51 +161,84 @@ std::string results_markdown(const Sweep& sweep, const std::vector<RunResult>& r
     keys_rule += "---|";
   }
   const bool seeds = std::any_of(results.begin(), results.end(), [](const RunResult& r) { return r.seed >= 0; });
+  std::vector<TargetResult> targets;
+  std::vector<double> losses;
+  for (size_t i = 0; i < results.size(); ++i) {
+    targets.push_back(target_result(results, i));
+    losses.insert(losses.end(), {results[i].val_loss, results[i].best_val_loss, results[i].train_loss});
+  }
+  const bool with_targets = std::any_of(targets.begin(), targets.end(), [](const TargetResult& t) { return !std::isnan(t.target); });
+  const int ld = loss_decimals(losses);
+  const std::string target_head = with_targets ? " target | steps to target | s to target |" : "";
+  const std::string target_rule = with_targets ? "---:|---:|---:|" : "";
   // Variants in sweep order, each with its runs.
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const RunResult*>> by_variant;
-  for (const RunResult& r : results) {
-    if (!by_variant.count(r.variant)) order.push_back(r.variant);
-    by_variant[r.variant].push_back(&r);
+  std::map<std::string, std::vector<size_t>> by_variant;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!by_variant.count(results[i].variant)) order.push_back(results[i].variant);
+    by_variant[results[i].variant].push_back(i);
   }
-  md << "Sweep " << sweep.path << " (base " << sweep.base << ")" << (seeds ? "; mean ± std over seeds" : "") << ".\n\n";
-  md << "| variant |" << keys_head << " params | steps | val loss | best val loss | val acc | tok/s | wall s | peak MiB | runs |\n";
-  md << "|---|" << keys_rule << "---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  md << "Sweep " << sweep.path << " (base " << sweep.base << ")" << (seeds ? "; mean ± std over seeds" : "") << ".\n";
+  if (with_targets)
+    md << "Target: the final val loss of the variant's reference (a reference's own); steps and wall s (elapsed_s, "
+          "evaluations included) at the first evaluation at or below it.\n";
+  md << "\n| variant |" << keys_head << " params | steps | val loss | best val loss |" << target_head
+     << " val acc | tok/s | ms/step | wall s | peak MiB | runs |\n";
+  md << "|---|" << keys_rule << "---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|---|\n";
   for (const std::string& v : order) {
     const auto& runs = by_variant[v];
-    std::vector<double> val, best, acc, tps, wall, rss;
+    const RunResult& first = results[runs.front()];
+    std::vector<double> val, best, acc, tps, ms, wall, rss, target, steps, seconds;
     int done = 0;
-    for (const RunResult* r : runs) {
-      if (r->status != "done") continue;
+    for (size_t i : runs) {
+      const RunResult& r = results[i];
+      if (r.status != "done") continue;
       ++done;
-      val.push_back(r->val_loss);
-      best.push_back(r->best_val_loss);
-      acc.push_back(r->val_accuracy);
-      tps.push_back(r->tokens_per_s);
-      wall.push_back(r->wall_s);
-      rss.push_back(r->peak_rss_mib);
+      val.push_back(r.val_loss);
+      best.push_back(r.best_val_loss);
+      acc.push_back(r.val_accuracy);
+      tps.push_back(r.tokens_per_s);
+      ms.push_back(r.step_ms);
+      wall.push_back(r.wall_s);
+      rss.push_back(r.peak_rss_mib);
+      if (std::isnan(targets[i].target)) continue;
+      target.push_back(targets[i].target);
+      steps.push_back(targets[i].step >= 0 ? static_cast<double>(targets[i].step) : NAN);
+      seconds.push_back(targets[i].elapsed_s);
     }
     md << "| " << v << " |";
     if (columns) {
-      for (const std::string& k : sweep.swept_keys) md << " " << swept_value(*runs.front(), k) << " |";
+      for (const std::string& k : sweep.swept_keys) md << " " << swept_value(first, k) << " |";
     } else {
       std::string settings;
-      for (const auto& [k, value] : runs.front()->swept) {
+      for (const auto& [k, value] : first.swept) {
         const size_t dot = k.find('.');  // "model.ssm.d_state" -> "ssm.d_state": the section is plain from the key
         settings += (settings.empty() ? "" : ", ") + (dot == std::string::npos ? k : k.substr(dot + 1)) + "=" + value;
       }
       md << " " << settings << " |";
     }
-    md << " " << runs.front()->parameters << " | " << runs.front()->steps << " | " << mean_std(val, 4) << " | "
-       << mean_std(best, 4) << " | " << mean_std(acc, 4) << " | " << mean_std(tps, 0) << " | " << mean_std(wall, 0)
+    md << " " << first.parameters << " | " << first.steps << " | " << mean_std(val, ld) << " | " << mean_std(best, ld)
+       << " |";
+    if (with_targets)
+      md << " " << mean_std(target, ld) << " | " << reached_text(steps, 0) << " | " << reached_text(seconds, 1) << " |";
+    md << " " << mean_std(acc, 4) << " | " << mean_std(tps, 0) << " | " << mean_std(ms, 2) << " | " << mean_std(wall, 0)
        << " | " << mean_std(rss, 0) << " | " << done << " of " << runs.size() << " done |\n";
   }
-  md << "\nRuns:\n\n| run | status | params | steps | train loss | val loss | best val loss | val acc | tok/s | wall s | peak MiB |\n"
-     << "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-  for (const RunResult& r : results) {
-    md << "| " << r.dir << " | " << r.status << " | " << r.parameters << " | " << r.steps << " | " << number(r.train_loss, 4)
-       << " | " << number(r.val_loss, 4) << " | " << number(r.best_val_loss, 4) << " | " << number(r.val_accuracy, 4)
-       << " | " << number(r.tokens_per_s, 0) << " | " << number(r.wall_s, 0) << " | " << number(r.peak_rss_mib, 0) << " |\n";
+  md << "\nRuns:\n\n| run | status | params | steps | train loss | val loss | best val loss |" << target_head
+     << " val acc | tok/s | ms/step | wall s | peak MiB |\n"
+     << "|---|---|---:|---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|\n";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = results[i];
+    md << "| " << r.dir << " | " << r.status << " | " << r.parameters << " | " << r.steps << " | " << number(r.train_loss, ld)
+       << " | " << number(r.val_loss, ld) << " | " << number(r.best_val_loss, ld) << " |";
+    if (with_targets) {
+      const TargetResult& t = targets[i];
+      const bool reached = t.step >= 0;
+      md << " " << number(t.target, ld) << " | " << (reached ? std::to_string(t.step) : std::isnan(t.target) ? "" : "not reached")
+         << " | " << (reached ? number(t.elapsed_s, 1) : "") << " |";
+    }
+    md << " " << number(r.val_accuracy, 4) << " | " << number(r.tokens_per_s, 0) << " | " << number(r.step_ms, 2) << " | "
+       << number(r.wall_s, 0) << " | " << number(r.peak_rss_mib, 0) << " |\n";
   }
   return md.str();
 }
@@ -168,14 +247,19 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
   std::ostringstream csv;
   csv << "variant,seed,run,status";
   for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(k);
-  csv << ",parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,tokens_per_s,wall_s,peak_rss_mib\n";
-  for (const RunResult& r : results) {
+  csv << ",parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,tokens_per_s,wall_s,peak_rss_mib,step_ms,"
+         "reference,target,steps_to_target,s_to_target\n";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const RunResult& r = results[i];
+    const TargetResult t = target_result(results, i);
     csv << csv_cell(r.variant) << "," << (r.seed >= 0 ? std::to_string(r.seed) : "") << "," << csv_cell(r.dir) << ","
         << csv_cell(r.status);
     for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(swept_value(r, k));
     csv << "," << r.parameters << "," << r.steps << "," << number(r.train_loss, 6) << "," << number(r.val_loss, 6) << ","
         << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
-        << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "\n";
+        << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "," << number(r.step_ms, 3) << ","
+        << csv_cell(r.reference) << "," << number(t.target, 8) << "," << (t.step >= 0 ? std::to_string(t.step) : "")
+        << "," << (t.step >= 0 ? number(t.elapsed_s, 3) : "") << "\n";
   }
   write_atomically((fs::path(dir) / "results.csv").string(), [&](std::ostream& out) { out << csv.str(); });
   write_atomically((fs::path(dir) / "results.md").string(),

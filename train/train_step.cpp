@@ -38,7 +38,7 @@ class BackpropStep final : public TrainStep {
       if (c_.grad_sync) c_.grad_sync->begin_micro_step(micro == grad_accum_ - 1);  // sync the last one only
       set_activity("forward", step + 1);
       Batch b = c_.next_batch();
-      out.tokens += static_cast<double>(b.x.numel() * world);
+      out.tokens += c_.model.throughput_items(b.x) * world;
       Variable loss = c_.model.loss(b.x, b.y);
       loss_sum += loss.item<double>();
       set_activity("backward", step + 1);
@@ -86,7 +86,7 @@ class MezoStep final : public TrainStep {
     set_activity("forward", step + 1);
     const Batch b = c_.next_batch();
     StepOutcome out;
-    out.tokens = static_cast<double>(b.x.numel() * (c_.comm ? c_.comm->world() : 1));
+    out.tokens = c_.model.throughput_items(b.x) * (c_.comm ? c_.comm->world() : 1);
     const bool accuracy = config_.objective == MezoObjective::accuracy;
     // sf::evaluate: eval mode (dropout off), no autograd tape, the loss or the accuracy of the eval path.
     const auto objective = [&] {

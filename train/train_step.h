@@ -20,13 +20,13 @@
 #include "data/batch_source.h"
 #include "distributed/communicator.h"
 #include "distributed/gradient_sync.h"
-#include "layers/sequence_model.h"
+#include "layers/model.h"
 #include "optim/optimizer.h"
 
 namespace sf {
 
 struct StepContext {
-  SequenceModel& model;
+  Model& model;  // model.arch: a SequenceModel or the autoencoder
   Optimizer& optimizer;
   std::function<Batch()> next_batch;  // this rank's next (micro-)batch
   uint64_t seed = 0;                  // train.seed: dropout streams, MeZO directions
@@ -39,7 +39,7 @@ struct StepContext {
 struct StepOutcome {
   double loss = 0;       // backprop: mean over micro-batches and ranks; MeZO: the objective at θ + εz (mean over directions)
   double grad_norm = 0;  // backprop: global norm before clipping; MeZO: mean |p| of the directions
-  double tokens = 0;     // input tokens of the global batch
+  double tokens = 0;     // what the global batch counts for throughput: input tokens, rows for the autoencoder
   bool stop = false;     // with several ranks: some rank was asked to stop (decided together, before the update)
 };
 

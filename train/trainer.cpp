@@ -65,12 +65,14 @@ Trainer::Trainer(LoadedConfig loaded, TrainOptions options) : loaded_(std::move(
   } else {
     tokenizer_ = make_run_tokenizer(cfg.data);
   }
-  const int64_t vocab = data_vocab_size(cfg, tokenizer_.get());
-  if (cfg.model.vocab_size == 0) cfg.model.vocab_size = vocab;
-  SF_CHECK(cfg.model.vocab_size >= vocab, "model.vocab_size ", cfg.model.vocab_size,
-           " is smaller than the data's vocabulary (", vocab, ")");
+  if (cfg.model.arch == ModelArch::sequence) {  // the autoencoder's rows have no vocabulary
+    const int64_t vocab = data_vocab_size(cfg, tokenizer_.get());
+    if (cfg.model.vocab_size == 0) cfg.model.vocab_size = vocab;
+    SF_CHECK(cfg.model.vocab_size >= vocab, "model.vocab_size ", cfg.model.vocab_size,
+             " is smaller than the data's vocabulary (", vocab, ")");
+  }
 
-  model_ = std::make_shared<SequenceModel>(cfg.model);
+  model_ = make_model(cfg.model);
   model_->init_parameters(static_cast<uint64_t>(cfg.train.seed));
   if (!cfg.train.init_from.empty() && resume_from.empty()) {
     load_model_state(*model_, load_checkpoint(cfg.train.init_from, false), cfg.train.init_from);
@@ -217,6 +219,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
   const auto run_start = Clock::now();
   const int64_t first_step = step_;
   DivergenceGuard guard(tc.max_bad_steps, (fs::path(options_.out_dir) / "checkpoints").string());
+  const std::string unit = cfg.model.arch == ModelArch::autoencoder ? "rows" : "tok";  // what throughput counts
 
   while (step_ < tc.steps) {
     double lr = schedule.lr(step_);
@@ -243,7 +246,8 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
         (tc.checkpoint_every > 0 && step_ % tc.checkpoint_every == 0) || step_ == tc.steps || stop_now;
     if (log_now) {
       double elapsed = std::chrono::duration<double>(Clock::now() - window_start).count();
-      StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9)};
+      StepLog log{step_, loss_value, lr, norm, NAN, NAN, NAN, NAN, window_tokens / std::max(elapsed, 1e-9),
+                  1e3 * elapsed / static_cast<double>(window_steps)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       const auto optimizer_metrics = optimizer_->metrics();
       if (eval_now) {
@@ -259,8 +263,8 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       const double rss_mib = static_cast<double>(peak_rss_bytes()) / (1 << 20);
       out << "step " << std::setw(6) << step_ << " | loss " << std::fixed << std::setprecision(4) << loss_value
           << " | lr " << std::scientific << std::setprecision(2) << lr << " | grad-norm " << std::fixed
-          << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " tok/s | "
-          << std::setprecision(1) << 1000 * elapsed / static_cast<double>(window_steps) << " ms/step | "
+          << std::setprecision(3) << norm << " | " << std::setprecision(0) << log.tokens_per_s << " " << unit << "/s | "
+          << std::setprecision(1) << log.step_ms << " ms/step | "
           << std::setprecision(0) << rss_mib << " MiB | ETA " << format_duration(eta);
       for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
       for (const auto& [key, value] : optimizer_metrics) out << " | " << key << " " << std::defaultfloat << std::setprecision(4) << value;
@@ -271,7 +275,8 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       out << std::defaultfloat << std::endl;
       std::vector<std::pair<std::string, double>> row{{"step", static_cast<double>(step_)}, {"loss", loss_value},
                                                       {"lr", lr}, {"grad_norm", norm},
-                                                      {"tokens_per_s", log.tokens_per_s},
+                                                      {unit == "tok" ? "tokens_per_s" : "rows_per_s", log.tokens_per_s},
+                                                      {"step_ms", std::round(log.step_ms * 1e3) / 1e3},
                                                       {"elapsed_s", std::round(elapsed_s() * 1e3) / 1e3},
                                                       {"peak_rss_mib", std::round(rss_mib * 10) / 10}};
       row.insert(row.end(), diagnostics.begin(), diagnostics.end());

@@ -1,5 +1,6 @@
-// The training loop behind `seqforge train`: builds tokenizer, data, model and optimizer from a
-// RunConfig, then steps, logs, evaluates and checkpoints; resumes from the run directory.
+// The training loop behind `seqforge train`: builds tokenizer, data, model (model.arch: a sequence model, or the
+// autoencoder on rows of numbers) and optimizer from a RunConfig, then steps, logs, evaluates and checkpoints;
+// resumes from the run directory.
 #pragma once
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "distributed/gradient_sync.h"
 #include "distributed/world.h"
 #include "train/data_source.h"
+#include "layers/model.h"
 #include "layers/sequence_model.h"
 #include "optim/optimizer.h"
 #include "train/train_step.h"
@@ -34,7 +36,8 @@ struct StepLog {
   double val_bpb = NAN;       // bits per byte of val_loss, when the data knows its bytes per token
   double val_accuracy = NAN;     // tasks only
   double val_exact_match = NAN;  // tasks only: sequences with every scored position right
-  double tokens_per_s = 0;
+  double tokens_per_s = 0;  // rows per second for the autoencoder
+  double step_ms = 0;       // wall ms per optimizer step over the window since the last log line
 };
 
 class Trainer {
@@ -48,7 +51,9 @@ class Trainer {
   std::vector<StepLog> run(std::ostream& out);
 
   EvalResult evaluate();  // over train.eval_batches fixed validation batches
-  SequenceModel& model() { return *model_; }
+  Model& model() { return *model_; }
+  // The model as a sequence model; null for model.arch: autoencoder.
+  SequenceModel* sequence_model() { return dynamic_cast<SequenceModel*>(model_.get()); }
   const Tokenizer* tokenizer() const { return tokenizer_.get(); }  // null for synthetic tasks
   const RunConfig& config() const { return loaded_.config; }
   int64_t step() const { return step_; }
@@ -65,7 +70,7 @@ class Trainer {
   LoadedConfig loaded_;
   TrainOptions options_;
   std::unique_ptr<Tokenizer> tokenizer_;  // null for synthetic tasks
-  std::shared_ptr<SequenceModel> model_;
+  std::shared_ptr<Model> model_;  // model.arch: a SequenceModel or the autoencoder
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<BatchSource> sampler_;
   std::vector<Batch> eval_batches_;

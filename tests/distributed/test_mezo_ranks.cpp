@@ -11,6 +11,7 @@
 
 #include "core/ops.h"
 #include "distributed/world.h"
+#include "layers/sequence_model.h"
 #include "optim/factory.h"
 #include "tests/distributed/launch.h"
 #include "train/train_step.h"

@@ -118,7 +118,7 @@ inline std::string write_tiny_recipe(const std::string& dir, const std::string& 
 inline std::map<long, std::string> read_metrics(const std::string& path) {
   std::map<long, std::string> out;
   std::ifstream f(path);
-  static const std::regex timing(R"re(, "(tokens_per_s|elapsed_s|peak_rss_mib)": [^,}]*)re");
+  static const std::regex timing(R"re(, "(tokens_per_s|rows_per_s|step_ms|mkor_transform_ms|elapsed_s|peak_rss_mib)": [^,}]*)re");
   static const std::regex step(R"(^\{"step": (\d+))");
   for (std::string line; std::getline(f, line);) {
     std::smatch m;

@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 struct Case {
   const char* name;
   const char* recipe;  // when non-null, written to {case}
-  const char* args;    // placeholders: {dir} fixtures, {tiny} a good recipe, {case}, {ckpt} a good checkpoint
+  const char* args;    // placeholders: {dir} fixtures, {tiny} a good recipe, {case}, {ckpt} a good checkpoint,
+                       // {ae} the shipped autoencoder recipe, {ae_ckpt} a checkpoint of it
   const char* phrase;  // a key phrase of the message
   int exit_code = 1;
   const char* env = "";
@@ -109,6 +110,52 @@ const Case kCases[] = {
      "synthetic tasks"},
     {"curriculum_without_steps", nullptr, "train {tiny} data.task.curriculum_min_len=4", "curriculum_steps"},
     {"vocab_smaller_than_data", nullptr, "train {tiny} model.vocab_size=10", "vocabulary"},
+    // --- model.arch: autoencoder and its rows (data.dataset: lowrank_gaussian) ----------------
+    {"autoencoder_on_text", "model: {arch: autoencoder}\n", "train {case} --dry-run",
+     "{case}:1: model.arch = autoencoder: the autoencoder reconstructs rows of numbers: it needs data.dataset: "
+     "lowrank_gaussian, but data.dataset is text", 1, "", true},
+    {"autoencoder_with_mixer", nullptr, "train {ae} model.mixer=mamba --dry-run",
+     "command line: model.mixer = \"mamba\": is a sequence model's key; model.arch: autoencoder reads only "
+     "model.autoencoder; remove it", 1, "", true},
+    {"autoencoder_with_n_layer", nullptr, "train {ae} model.n_layer=2 --dry-run",
+     "command line: model.n_layer = 2: is a sequence model's key", 1, "", true},
+    {"autoencoder_with_ssm_section", nullptr, "train {ae} model.ssm.d_state=32 --dry-run",
+     "command line: model.ssm.d_state = 32: is a sequence model's key", 1, "", true},
+    {"autoencoder_widths_not_the_data_dim", nullptr, "train {ae} data.task.dim=128 --dry-run",
+     "model.autoencoder.widths = [256, 128, 64, 16, 64, 128, 256]: the first and the last width must equal "
+     "data.task.dim (128), the width of a row", 1, "", true},
+    {"autoencoder_one_width", nullptr, "train {ae} model.autoencoder.widths=[256] --dry-run",
+     "command line: model.autoencoder.widths = [256]: needs at least two widths", 1, "", true},
+    {"autoencoder_zero_width", nullptr, "train {ae} model.autoencoder.widths=[256,0,256] --dry-run",
+     "model.autoencoder.widths = [256, 0, 256]: must all be > 0", 1, "", true},
+    {"autoencoder_unknown_activation", nullptr, "train {ae} model.autoencoder.activation=swish --dry-run",
+     "tanh, relu, gelu, sigmoid", 1, "", true},
+    {"autoencoder_key_on_sequence_model", nullptr, "train {tiny} model.autoencoder.activation=relu --dry-run",
+     "command line: model.autoencoder.activation = relu: is read only with model.arch: autoencoder; remove it", 1, "",
+     true},
+    {"autoencoder_with_seq_len", nullptr, "train {ae} train.seq_len=32 --dry-run",
+     "command line: train.seq_len = 32: the autoencoder reads rows, not sequences", 1, "", true},
+    {"autoencoder_with_adapter", nullptr, "train {ae} adapter.kind=lora --dry-run",
+     "adapter.kind = lora: adapters attach to a sequence model's layers", 1, "", true},
+    {"rows_for_sequence_model", nullptr, "train {tiny} data.dataset=lowrank_gaussian --dry-run",
+     "command line: data.dataset = \"lowrank_gaussian\": holds rows of numbers, not tokens: it is read only by "
+     "model.arch: autoencoder", 1, "", true},
+    {"row_key_on_text", nullptr, "train {tiny} data.task.rank=8 --dry-run",
+     "command line: data.task.rank = 8: is read only by data.dataset: lowrank_gaussian (data.dataset is text)", 1, "",
+     true},
+    {"token_task_key_on_rows", nullptr, "train {ae} data.task.n_kv=4 --dry-run",
+     "command line: data.task.n_kv = 4: is read by the token tasks; data.dataset lowrank_gaussian does not read it", 1,
+     "", true},
+    {"corpus_for_rows", nullptr, "train {ae} data.path={dir}/short.txt --dry-run",
+     "data.path = \"{dir}/short.txt\": is read by the token datasets (text, shards, bin)", 1, "", true},
+    {"rank_above_dim", nullptr, "train {ae} data.task.rank=300 --dry-run",
+     "command line: data.task.rank = 300: must be in [1, data.task.dim = 256]", 1, "", true},
+    {"negative_noise", nullptr, "train {ae} data.task.noise=-0.1 --dry-run", "data.task.noise = -0.1: must be >= 0", 1,
+     "", true},
+    {"generate_from_autoencoder", nullptr, "generate {ae_ckpt}",
+     "seqforge generate {ae_ckpt} needs a sequence model; this checkpoint holds model.arch: autoencoder", 1, "", true},
+    {"bench_autoencoder", "name: ae\nrecipe: " SF_SOURCE_DIR "/recipes/mkor_autoencoder.yaml\n", "bench {case}",
+     "model scenarios time a sequence model's tokens per second; model.arch: autoencoder", 1, "", true},
     // --- the corpus --------------------------------------------------------------------------
     {"corpus_missing", nullptr, "train {tiny} data.path={dir}/no_such.txt", "no such corpus file"},
     {"corpus_empty", nullptr, "train {tiny} data.path={dir}/empty.txt", "corpus file is empty"},
@@ -249,6 +296,10 @@ class BadInput : public testing::TestWithParam<Case> {
     Outcome w = seqforge("train " + tiny_ + " train.steps=2 checkpoint.save_optimizer=false --out " + dir_ + "/weights_run");
     ASSERT_EQ(w.exit_code, 0) << w.output;
     ckpt_ = dir_ + "/run/checkpoints/step_000002.h5";
+    ae_ = std::string(SF_SOURCE_DIR) + "/recipes/mkor_autoencoder.yaml";
+    Outcome ae = seqforge("train " + ae_ + " train.steps=2 --out " + dir_ + "/ae_run");
+    ASSERT_EQ(ae.exit_code, 0) << ae.output;
+    ae_ckpt_ = dir_ + "/ae_run/checkpoints/step_000002.h5";
     fs::copy_file(dir_ + "/wide_run/checkpoints/step_000002.h5", dir_ + "/wide.h5");
     const std::string good = read_text(ckpt_);
     write_file(dir_ + "/truncated.h5", good.substr(0, good.size() / 2));
@@ -318,13 +369,15 @@ class BadInput : public testing::TestWithParam<Case> {
   static std::string expand(const std::string& s, const std::string& case_path) {
     std::string out = replace_all(s, "{case}", case_path);
     out = replace_all(out, "{tiny}", tiny_);
+    out = replace_all(out, "{ae_ckpt}", ae_ckpt_);
+    out = replace_all(out, "{ae}", ae_);
     out = replace_all(out, "{ckpt}", ckpt_);
     out = replace_all(out, "/model/lm_head_or_first", corrupt_tensor_);
     return replace_all(out, "{dir}", dir_);
   }
 
   static inline std::unique_ptr<TempDir> tmp_;
-  static inline std::string dir_, tiny_, ckpt_, corrupt_tensor_;
+  static inline std::string dir_, tiny_, ckpt_, corrupt_tensor_, ae_, ae_ckpt_;
 };
 
 TEST_P(BadInput, FailsWithAClearMessage) {

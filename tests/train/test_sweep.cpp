@@ -2,6 +2,7 @@
 // trains, at the line that wrote it. Results tables (train/sweep_results.h) from run directories.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,21 @@ TEST_F(SweepTest, VariantsTimesGridTimesSeedsWithSharedAndCommandLineOverrides) 
   EXPECT_EQ(s.swept_keys, (std::vector<std::string>{"optim.lr", "model.pos", "model.n_layer", "model.layers_note_free"}));
 }
 
+TEST_F(SweepTest, AReferenceIsTheSameGridPointAndSeedOfTheNamedVariant) {
+  const Sweep s = load_sweep(sweep("sweep:\n"
+                                   "  grid: {optim.lr: [1.0e-3, 3.0e-3]}\n"
+                                   "  variants:\n"
+                                   "    - {name: base}\n"
+                                   "    - {name: rope, reference: base, model.pos: rope}\n"
+                                   "  seeds: [5, 6]\n"));
+  ASSERT_EQ(s.runs.size(), 8u);
+  EXPECT_EQ(s.runs[0].reference, "");
+  EXPECT_EQ(s.runs[7].dir, "rope+lr=3.0e-3-seed6");
+  EXPECT_EQ(s.runs[7].reference, "base+lr=3.0e-3-seed6");
+  EXPECT_EQ(s.runs[7].override_texts(), (std::vector<std::string>{"optim.lr=3.0e-3", "model.pos=rope", "train.seed=6"}));
+  EXPECT_EQ(s.swept_keys, (std::vector<std::string>{"optim.lr", "model.pos"}));  // reference is no config key
+}
+
 TEST_F(SweepTest, RelativePathsAreTheSweepFilesAndEveryRunLoads) {
   dir_.write("other/corpus2.txt", std::string(4000, 'x') + "yz\n");
   const Sweep s = load_sweep(sweep("sweep:\n  variants:\n    - {name: a}\n    - {name: b, data.path: other/corpus2.txt}\n"));
@@ -103,6 +119,11 @@ const BadSweep kBad[] = {
     {"seeds_not_integers", "sweep:\n  grid: {optim.lr: [1]}\n  seeds: [1, two]\n", "{file}:4: a seed must be an integer, found 'two'"},
     {"seed_repeated", "sweep:\n  grid: {optim.lr: [1]}\n  seeds: [3, 3]\n", "{file}:4: seed 3 is listed twice"},
     {"seeds_empty", "sweep:\n  grid: {optim.lr: [1]}\n  seeds: []\n", "{file}:4: 'sweep.seeds' expects a non-empty list"},
+    {"reference_unknown", "sweep:\n  variants:\n    - {name: sgd}\n    - {name: mkor, reference: sdg}\n",
+     "{file}:5: reference 'sdg' is not a variant of this sweep; did you mean 'sgd'?"},
+    {"reference_itself", "sweep:\n  variants:\n    - {name: a, reference: a}\n", "{file}:4: variant 'a' cannot be its own reference"},
+    {"reference_not_a_name", "sweep:\n  variants:\n    - {name: a}\n    - {name: b, reference: [a]}\n",
+     "{file}:5: 'reference' names the variant to compare with"},
     // The configs the runs would train: refused at the line of the override, naming the variant.
     {"unknown_config_key", "sweep:\n  variants:\n    - {name: a}\n    - name: b\n      model.n_layr: 2\n",
      "{file}:6 (variant 'b', model.n_layr=2): unknown key 'model.n_layr'; did you mean 'model.n_layer'?", true},
@@ -179,8 +200,66 @@ TEST(SweepResults, ReadsTheRunBackAndAveragesOverSeeds) {
   std::getline(csv, header);
   std::getline(csv, row);
   EXPECT_EQ(header, "variant,seed,run,status,optim.lr,parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,"
-                    "tokens_per_s,wall_s,peak_rss_mib");
-  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0");
+                    "tokens_per_s,wall_s,peak_rss_mib,step_ms,reference,target,steps_to_target,s_to_target");
+  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0,,,,,");
+  EXPECT_EQ(md.find("target"), std::string::npos);  // no reference: no target columns
+}
+
+// Steps and wall time to the reference's final validation loss: per run, and per variant over its seeds.
+TEST(SweepResults, StepsAndSecondsToTheReferencesFinalLoss) {
+  Sweep sweep;
+  sweep.path = "s.yaml";
+  std::vector<RunResult> results;
+  // (variant, seed, reference, validation losses at steps 10, 20, 30)
+  const auto run = [&](const std::string& variant, int seed, const std::string& reference, std::vector<double> val) {
+    RunResult r;
+    r.variant = variant;
+    r.seed = seed;
+    r.dir = variant + "-seed" + std::to_string(seed);
+    r.reference = reference.empty() ? "" : reference + "-seed" + std::to_string(seed);
+    r.status = "done";
+    r.steps = 30;
+    for (size_t i = 0; i < val.size(); ++i) r.evals.push_back({int64_t(10 * (i + 1)), val[i], 1.5 * double(i + 1)});
+    r.val_loss = val.back();
+    r.best_val_loss = *std::min_element(val.begin(), val.end());
+    r.step_ms = 4.0 + seed;
+    results.push_back(r);
+  };
+  run("sgd", 1, "", {0.5, 0.3, 0.2});
+  run("sgd", 2, "", {0.5, 0.19, 0.21});  // its own final loss reached at step 20
+  run("mkor", 1, "sgd", {0.4, 0.2, 0.1});
+  run("mkor", 2, "sgd", {0.4, 0.3, 0.25});  // never reaches 0.21
+  run("other", 1, "", {0.9, 0.8, 0.7});
+  EXPECT_EQ(target_result(results, 0).step, 30);
+  EXPECT_EQ(target_result(results, 1).step, 20);
+  EXPECT_DOUBLE_EQ(target_result(results, 1).elapsed_s, 3.0);
+  EXPECT_EQ(target_result(results, 2).target, 0.2);
+  EXPECT_EQ(target_result(results, 2).step, 20);
+  EXPECT_EQ(target_result(results, 3).target, 0.21);
+  EXPECT_EQ(target_result(results, 3).step, -1);
+  EXPECT_TRUE(std::isnan(target_result(results, 4).target));  // neither names nor is named as a reference
+  const std::string md = results_markdown(sweep, results);
+  EXPECT_CONTAINS(md, "| variant | params | steps | val loss | best val loss | target | steps to target | s to target | "
+                      "val acc | tok/s | ms/step | wall s | peak MiB | runs |");
+  EXPECT_CONTAINS(md, "| sgd | 0 | 30 | 0.2050 ± 0.0071 | 0.1950 ± 0.0071 | 0.2050 ± 0.0071 | 25 ± 7 | 3.8 ± 1.1 |  |  | "
+                      "5.50 ± 0.71 |");
+  EXPECT_CONTAINS(md, "| mkor | 0 | 30 | 0.1750 ± 0.1061 | 0.1750 ± 0.1061 | 0.2050 ± 0.0071 | 20 (1 of 2 reached) | "
+                      "3.0 (1 of 2 reached) |");
+  EXPECT_CONTAINS(md, "| mkor-seed2 | done | 0 | 30 |  | 0.2500 | 0.2500 | 0.2100 | not reached |  |");
+  EXPECT_CONTAINS(md, "| other | 0 | 30 | 0.7000 | 0.7000 |  |  |  |");
+  // A reference that is not done sets no target yet.
+  results[1].status = "stopped at step 20 of 30";
+  EXPECT_TRUE(std::isnan(target_result(results, 3).target));
+}
+
+TEST(SweepResults, SmallLossesKeepFourSignificantDigits) {
+  Sweep sweep;
+  sweep.path = "s.yaml";
+  RunResult r;
+  r.variant = r.dir = "a";
+  r.status = "done";
+  r.val_loss = r.best_val_loss = 0.016346;
+  EXPECT_CONTAINS(results_markdown(sweep, {r}), "| a | 0 | 0 | 0.01635 | 0.01635 |");
 }
 
 TEST(Metrics, ReadBackWhatWasWritten) {

@@ -17,6 +17,7 @@
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "layers/adapters/attach.h"
+#include "layers/sequence_model.h"
 #include "optim/factory.h"
 #include "optim/mezo.h"
 #include "train/data_source.h"
@@ -50,7 +51,7 @@ Batch random_batch(std::mt19937_64& gen, const RunConfig& c) {
 }
 
 // The model's parameters, back to back (float32).
-std::vector<float> flat(const SequenceModel& model) {
+std::vector<float> flat(const Module& model) {
   std::vector<float> out;
   for (const auto& [name, t] : model.state_dict()) {
     const float* p = t.data<float>();

@@ -153,7 +153,7 @@ TEST(Trainer, Bf16MatmulsTrainLikeFp32) {
 TEST(Trainer, GradientAccumulationEqualsOneBigBatch) {
   std::string dir = temp_dir("accum");
   Trainer t(load_run_config(write_recipe(dir)), TrainOptions{dir + "/run"});
-  SequenceModel& model = t.model();
+  Model& model = t.model();
   std::vector<int64_t> ids(8 * 33);
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>((i * 37 + i / 7) % 65);
   Tensor all = from_vector<int64_t>(ids, {8, 33});

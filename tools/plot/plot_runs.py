@@ -4,7 +4,7 @@
     plot_runs.py --curves curves.png [--throughput throughput.png] LABEL=RUN_DIR ...
 
 curves.png: training loss (left) and validation loss (right) against steps, one line per run; runs whose
-labels differ only by a "-seedN" suffix share a colour. throughput.png: median tokens/s per label
+labels differ only by a "-seedN" suffix share a colour. throughput.png: median tokens/s (rows/s for autoencoder runs) per label
 (mean over its seeds, with the spread). Exit code 3 when matplotlib is missing (python3-matplotlib on
 Debian): seqforge then says what to install and carries on without plots.
 """
@@ -105,8 +105,10 @@ def main():
 
     if args.throughput:
         per_group = {}
+        # Tokens/s of sequence models; rows/s of the autoencoder (model.arch: autoencoder), when no run has tokens.
+        unit = "tokens_per_s" if any(series(rows, "tokens_per_s")[1] for _, _, rows in runs) else "rows_per_s"
         for label, _, rows in runs:
-            _, tps = series(rows, "tokens_per_s")
+            _, tps = series(rows, unit)
             if tps:
                 per_group.setdefault(re.sub(r"-seed-?\d+$", "", label), []).append(statistics.median(tps))
         names = [g for g in groups if g in per_group]
@@ -116,7 +118,7 @@ def main():
         ax.bar(range(len(names)), means, yerr=spread, color=[colour[g] for g in names], capsize=3)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
-        ax.set_ylabel("tokens/s (median of logged windows)")
+        ax.set_ylabel(("tokens/s" if unit == "tokens_per_s" else "rows/s") + " (median of logged windows)")
         ax.grid(True, axis="y", alpha=0.3)
         if args.title:
             ax.set_title(args.title)

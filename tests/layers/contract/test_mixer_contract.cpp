@@ -333,6 +333,7 @@ TEST(MixerContractRows, CoversEveryShippedRecipeVariant) {
   const std::vector<Row> rows = contract_rows();
   const auto runs = test::shipped_runs();
   for (const auto& [name, recipe] : runs) {
+    if (recipe.model.arch != ModelArch::sequence) continue;  // the autoencoder has no mixer
     const YAML::Node written = YAML::Load(to_yaml(recipe));
     // A hybrid stack (model.layers) runs each of its mixers with the same model keys.
     std::set<std::string> mixers(recipe.model.layers.begin(), recipe.model.layers.end());
