@@ -111,6 +111,7 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
     }
     site.layer->add_module(child_name(adapter->kind(), site, layer_paths.at(site.layer)), adapter);
     adapter->attach();
+    adapter->set_log_norms(config.log_norms);
     adapter->train(site.layer->training());  // an eval-mode model gets a merged adapter
     if (config.bias == AdapterBias::lora_only && site.layer->bias().defined()) {
       Variable bias = site.layer->bias();
@@ -122,6 +123,17 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
     for (auto& [name, p] : params)
       if (name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0))
         p.set_requires_grad(true);
+  // `params` was listed before the adapters were attached: these globs name base parameters only.
+  for (const std::string& glob : config.train) {
+    bool any = false;
+    for (auto& [name, p] : params) {
+      if (!glob_match(glob, name)) continue;
+      p.set_requires_grad(true);
+      any = true;
+    }
+    SF_CHECK(any, "adapter.train: '", glob, "' matches no parameter of the base (e.g. ", params.front().first, ", ",
+             params.back().first, ")");
+  }
   return adapters;
 }
 
@@ -129,6 +141,12 @@ std::vector<LowRankAdapter*> find_adapters(Module& model) {
   std::vector<LowRankAdapter*> out;
   for (const auto& [path, m] : model.named_modules())
     if (auto* a = dynamic_cast<LowRankAdapter*>(m)) out.push_back(a);
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> take_adapter_out_max(Module& model) {
+  std::vector<std::pair<std::string, double>> out;
+  for (LowRankAdapter* a : find_adapters(model)) out.emplace_back("adapter_out_max/" + a->site().name, a->take_out_max());
   return out;
 }
 

@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/yaml_writer.h"
+#include "layers/adapters/attach.h"
+#include "layers/sequence_model.h"
+#include "train/checkpoint.h"
 #include "train/metrics.h"
 #include "train/sweep.h"
 #include "train/sweep_results.h"
@@ -171,16 +175,44 @@ TEST(SweepResults, ReadsTheRunBackAndAveragesOverSeeds) {
   }
   const std::string md = results_markdown(sweep, results);
   // Best val loss over the two seeds: 2.0 and 2.2, mean 2.1, sample std 0.1414.
-  EXPECT_CONTAINS(md, "| lr=1 | 1 | 0 | 30 | 2.6000 ± 0.0000 | 2.1000 ± 0.1414 |");
+  EXPECT_CONTAINS(md, "| lr=1 | 1 | 0 | 0 | 30 | 2.6000 ± 0.0000 | 2.1000 ± 0.1414 |");
   EXPECT_CONTAINS(md, "2 of 2 done");
   write_sweep_results(sweep, results, dir.path());
   std::ifstream csv(dir.path("results.csv"));
   std::string header, row;
   std::getline(csv, header);
   std::getline(csv, row);
-  EXPECT_EQ(header, "variant,seed,run,status,optim.lr,parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,"
-                    "tokens_per_s,wall_s,peak_rss_mib");
-  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0");
+  EXPECT_EQ(header, "variant,seed,run,status,optim.lr,parameters,trainable,steps,train_loss,val_loss,best_val_loss,"
+                    "val_accuracy,tokens_per_s,wall_s,peak_rss_mib");
+  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0");
+}
+
+// params counts every parameter the checkpoint holds; trainable what the run's adapter section left to train.
+TEST(SweepResults, CountsTrainableParametersApartFromFrozenOnes) {
+  ScratchDir dir;
+  RunConfig config;
+  config.model.n_layer = 2;
+  config.model.n_head = 2;
+  config.model.n_embd = 16;
+  config.model.block_size = 8;
+  config.model.vocab_size = 11;
+  config.train.seq_len = 8;
+  config.adapter.kind = AdapterKind::lora;
+  config.adapter.targets = {"qv"};
+  config.adapter.rank = 2;
+  config.adapter.train = {"norm_f.*"};
+  SequenceModel model(config.model);
+  apply_adapter_config(model, config.adapter, 0);
+  Checkpoint c;
+  c.model = model.state_dict();
+  c.step = 30;
+  c.config_yaml = to_yaml(config);
+  fs::create_directories(dir.path("run/checkpoints"));
+  save_checkpoint(checkpoint_path(dir.path("run/checkpoints"), 30), c);
+  const RunResult r = read_run_result(SweepRun{"lora", -1, "run", {}, {}}, dir.path("run"), 30, false);
+  EXPECT_EQ(r.status, "done");
+  EXPECT_EQ(r.parameters, model.num_parameters());
+  EXPECT_EQ(r.trainable, 2 * 2 * 2 * (16 + 16) + 16);  // q and v at rank 2 in 2 blocks, and the final norm
 }
 
 TEST(Metrics, ReadBackWhatWasWritten) {
