@@ -129,8 +129,8 @@ std::string load_adapter(const std::string& path, Module& model, bool force) {
   const std::string actual = base_fingerprint(model);
   const std::string mismatch =
       stored == actual ? ""
-                       : detail::cat(path, ": trained on a base with fingerprint ", stored,
-                             ", but this model's base has fingerprint ", actual, " (another checkpoint or architecture)");
+                       : detail::cat(path, ": trained on a base with fingerprint ", stored, ", but this model's base has ",
+                                     "fingerprint ", actual, " (another checkpoint or architecture)");
   SF_CHECK(mismatch.empty() || force, mismatch, "; --force loads it anyway");
   const std::vector<LowRankAdapter*> adapters = find_adapters(model);
   SF_CHECK(adapters.size() == expected.targets.size(), path, ": holds ", expected.targets.size(),

@@ -193,7 +193,8 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
     csv << csv_cell(r.variant) << "," << (r.seed >= 0 ? std::to_string(r.seed) : "") << "," << csv_cell(r.dir) << ","
         << csv_cell(r.status);
     for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(swept_value(r, k));
-    csv << "," << r.parameters << "," << r.trainable << "," << r.steps << "," << number(r.train_loss, 6) << "," << number(r.val_loss, 6) << ","
+    csv << "," << r.parameters << "," << r.trainable << "," << r.steps << "," << number(r.train_loss, 6) << ","
+        << number(r.val_loss, 6) << ","
         << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
         << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "\n";
   }

@@ -268,7 +268,8 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
       for (const auto& [key, value] : optimizer_metrics) out << " | " << key << " " << std::defaultfloat << std::setprecision(4) << value;
       if (!adapter_norms.empty()) {  // the largest over the sites; metrics.jsonl gets each
         double largest = NAN;
-        for (const auto& entry : adapter_norms) largest = std::isnan(largest) ? entry.second : std::fmax(largest, entry.second);
+        for (const auto& entry : adapter_norms)
+          largest = std::isnan(largest) ? entry.second : std::fmax(largest, entry.second);
         out << " | adapter out max " << std::defaultfloat << std::setprecision(4) << largest;
       }
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
