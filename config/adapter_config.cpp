@@ -24,6 +24,8 @@ void AdapterConfig::validate(const Validator& v) const {
   only_adapting("dropout", dropout);
   only_adapting("bias", bias);
   only_adapting("merge_on_eval", merge_on_eval);
+  only_adapting("train", train);
+  only_adapting("log_norms", log_norms);
   v.require(kind == AdapterKind::lora || !v.is_set("init_a"), "init_a", init_a, "is read only with adapter.kind: lora");
   const auto only_nola = [&](std::string_view key, int64_t value) {
     v.require(kind == AdapterKind::nola || !v.is_set(key), key, value, "is read only with adapter.kind: nola");

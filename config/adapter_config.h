@@ -1,7 +1,8 @@
 // The `adapter:` recipe section: parameter-efficient fine-tuning of a loaded model (layers/adapters/).
 // kind: lora adds s·B·A (rank `rank`, s = alpha/rank) to each targeted linear map and trains only A and B;
 // kind: nola builds A and B from seeded random bases and trains only the mixing coefficients; kind: none
-// with `freeze` globs fine-tunes the model with the matching parameters held fixed. Spec: optim.md §1, §2.
+// with `freeze` globs fine-tunes the model with the matching parameters held fixed; with an adapter, `train`
+// globs name base parameters trained beside it (norms, embeddings). Spec: optim.md §1, §2.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -48,6 +49,8 @@ struct AdapterConfig {
   AdapterBias bias = AdapterBias::none;
   bool merge_on_eval = true;
   std::vector<std::string> freeze;
+  std::vector<std::string> train;
+  bool log_norms = false;
   NolaConfig nola;
 
   template <class V>
@@ -69,6 +72,13 @@ struct AdapterConfig {
     v("freeze", freeze,
       "kind none only: parameter-name globs (* matches any text) held fixed, e.g. [wte.*, blocks.0.*]; each must "
       "match a parameter");
+    v("train", train,
+      "kind lora or nola: base parameters trained too, by name globs (* matches any text), e.g. ['*norm*', "
+      "wte.*] (quote a glob that starts with *: YAML reads it as an alias): PEFT's modules_to_save; saved in "
+      "adapter.h5 with the adapters; each must match a parameter");
+    v("log_norms", log_norms,
+      "log max|x·(W0+ΔW)ᵀ| of every adapted projection (its largest output entry over the training forwards "
+      "since the last log line, bias excluded) to metrics.jsonl as adapter_out_max/<site>, spec optim.md §1.10");
     v("nola", nola, "kind nola: the random bases");
   }
   void validate(const Validator& v) const;

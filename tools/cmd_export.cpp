@@ -15,7 +15,7 @@ namespace sf::cli {
 void register_export(CLI::App& app) {
   struct Args {
     std::string checkpoint, format, out, dtype, adapter;
-    bool merge = false;
+    bool merge = false, force = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("export", "Write a checkpoint's weights as safetensors (no optimizer state)");
@@ -28,6 +28,10 @@ void register_export(CLI::App& app) {
                   "with --merge: an adapter-only file (a run's adapter.h5) to merge into the base checkpoint given; "
                   "refused unless the base is the one it was trained on")
       ->needs("--merge");
+  cmd->add_flag("--force", args->force,
+                "with --adapter: merge it even into a base whose fingerprint is not the one it was trained on (a "
+                "warning names both)")
+      ->needs("--adapter");
   cmd->add_option("--out", args->out, "output file (default: the checkpoint's path with .safetensors)");
   cmd->add_option("--dtype", args->dtype,
                   "fp32 or bf16 (rounded to nearest even): the type of the floating tensors; default: as stored");
@@ -35,8 +39,9 @@ void register_export(CLI::App& app) {
     if (args->merge) {
       SF_CHECK(args->format.empty() && args->dtype.empty(), "export ", args->checkpoint,
                ": --merge writes a seqforge checkpoint as stored; drop --format and --dtype");
-      const std::string written = export_merged(args->checkpoint, args->out, args->adapter);
-      std::cout << "wrote " << written << " (adapters merged)\n";
+      const MergedExport written = export_merged(args->checkpoint, args->out, args->adapter, args->force);
+      if (!written.warning.empty()) std::cerr << "warning: " << written.warning << " (loaded anyway: --force)\n";
+      std::cout << "wrote " << written.path << " (adapters merged)\n";
       return;
     }
     SF_CHECK(!args->format.empty(), "export ", args->checkpoint,

@@ -26,8 +26,10 @@ void check_format(const H5File& f) {
   SF_CHECK(f.has_attr("/", "format") && f.read_attr_string("/", "format") == kFormat, f.path(),
            ": not a seqforge adapter checkpoint (a full checkpoint loads with train.init_from or --resume)");
   const int64_t version = f.read_attr_i64("/", "format_version");
-  SF_CHECK(version <= kFormatVersion, f.path(), ": adapter format version ", version,
-           " is newer than this seqforge reads (", kFormatVersion, ")");
+  const std::string writer =
+      f.has_attr("/", "seqforge_version") ? "seqforge " + f.read_attr_string("/", "seqforge_version") : "a seqforge";
+  SF_CHECK(version <= kFormatVersion, f.path(), ": adapter format version ", version, " (written by ", writer,
+           ") is newer than this seqforge ", SF_VERSION, " reads (up to ", kFormatVersion, "); use a newer seqforge");
 }
 
 }  // namespace
@@ -41,6 +43,7 @@ void save_adapter(const std::string& path, Module& model, const AdapterConfig& c
     H5File f = H5File::create(tmp);
     f.write_attr("/", "format", kFormat);
     f.write_attr("/", "format_version", kFormatVersion);
+    f.write_attr("/", "seqforge_version", SF_VERSION);
     f.write_attr("/", "kind", std::string(enum_name(config.kind)));
     f.write_attr("/", "r", config.rank);
     f.write_attr("/", "alpha", config.alpha);
@@ -48,6 +51,7 @@ void save_adapter(const std::string& path, Module& model, const AdapterConfig& c
     f.write_attr("/", "bias", std::string(enum_name(config.bias)));
     f.write_attr("/", "merge_on_eval", int64_t{config.merge_on_eval});
     f.write_attr("/", "targets", join(config.targets));
+    f.write_attr("/", "train", join(config.train));
     f.write_attr("/", "base_fingerprint", fingerprint);
     if (config.kind == AdapterKind::lora) f.write_attr("/", "init_a", std::string(enum_name(config.init_a)));
     if (config.kind == AdapterKind::nola) {
@@ -61,7 +65,7 @@ void save_adapter(const std::string& path, Module& model, const AdapterConfig& c
     for (LowRankAdapter* a : adapters)
       for (const auto& [key, v] : a->named_parameters())  // lora: A, B; nola: alpha, beta
         f.write_tensor("/adapter/" + a->site().name + "/" + key, v.data().to(DType::f32));
-    // Trained base parameters (biases): everything trainable that is not inside an adapter.
+    // Trained base parameters (adapter.bias, adapter.train): everything trainable not inside an adapter.
     std::set<const VariableImpl*> inside;
     for (LowRankAdapter* a : adapters)
       for (const Variable& p : a->parameters()) inside.insert(p.impl());
@@ -111,16 +115,23 @@ AdapterConfig read_adapter_config(const std::string& path) {
     sites.insert(rest.substr(0, rest.rfind('/')));
   }
   c.targets.assign(sites.begin(), sites.end());
+  // Likewise the exact base parameters trained beside the adapters (biases included: training them is what
+  // adapter.bias asks too), so that they are not frozen and the fingerprint covers what it did at save time.
+  if (f.has("/trained"))
+    for (const std::string& name : f.list("/trained")) c.train.push_back(name.substr(std::string("/trained/").size()));
   return c;
 }
 
-void load_adapter(const std::string& path, Module& model) {
+std::string load_adapter(const std::string& path, Module& model, bool force) {
   const AdapterConfig expected = read_adapter_config(path);  // checks format and generator
   const H5File f = H5File::open(path);
   const std::string stored = f.read_attr_string("/", "base_fingerprint");
   const std::string actual = base_fingerprint(model);
-  SF_CHECK(stored == actual, path, ": trained on a base with fingerprint ", stored,
-           ", but this model's base has fingerprint ", actual, " (another checkpoint or architecture)");
+  const std::string mismatch =
+      stored == actual ? ""
+                       : detail::cat(path, ": trained on a base with fingerprint ", stored, ", but this model's base has ",
+                                     "fingerprint ", actual, " (another checkpoint or architecture)");
+  SF_CHECK(mismatch.empty() || force, mismatch, "; --force loads it anyway");
   const std::vector<LowRankAdapter*> adapters = find_adapters(model);
   SF_CHECK(adapters.size() == expected.targets.size(), path, ": holds ", expected.targets.size(),
            " adapters, the model has ", adapters.size(), " attached");
@@ -149,6 +160,7 @@ void load_adapter(const std::string& path, Module& model) {
       copies.emplace_back(it->second, t);
     }
   for (auto& [v, t] : copies) v.mutable_data().copy_(t);  // nothing is copied unless every check passed
+  return mismatch;
 }
 
 }  // namespace sf

@@ -14,9 +14,11 @@ std::string default_merged_path(const std::string& checkpoint) {
   return std::filesystem::path(checkpoint).replace_extension(".merged.h5").string();
 }
 
-std::string export_merged(const std::string& checkpoint, const std::string& out, const std::string& adapter_file) {
+MergedExport export_merged(const std::string& checkpoint, const std::string& out, const std::string& adapter_file,
+                           bool force) {
   const Checkpoint c = load_checkpoint(checkpoint, /*with_optimizer=*/false);
   LoadedModel loaded = load_model(c, checkpoint);
+  MergedExport result;
   if (adapter_file.empty()) {
     SF_CHECK(loaded.config.adapter.kind != AdapterKind::none, "export --merge ", checkpoint,
              ": the run has no adapters to merge (adapter.kind: none); its weights are a plain model already, or "
@@ -26,7 +28,7 @@ std::string export_merged(const std::string& checkpoint, const std::string& out,
              adapter_file, ": the checkpoint carries adapters of its own; give the base checkpoint");
     loaded.model->train();  // the base as trained on: unmerged adapters, as the fingerprint is taken
     apply_adapter_config(*loaded.model, read_adapter_config(adapter_file), 0);
-    load_adapter(adapter_file, *loaded.model);
+    result.warning = load_adapter(adapter_file, *loaded.model, force);
   }
   merge_and_remove_adapters(*loaded.model);
   Checkpoint merged = c;
@@ -36,9 +38,9 @@ std::string export_merged(const std::string& checkpoint, const std::string& out,
   RunConfig config = loaded.config;
   config.adapter = AdapterConfig{};
   merged.config_yaml = to_yaml(config);
-  const std::string path = out.empty() ? default_merged_path(checkpoint) : out;
-  save_checkpoint(path, merged);
-  return path;
+  result.path = out.empty() ? default_merged_path(checkpoint) : out;
+  save_checkpoint(result.path, merged);
+  return result;
 }
 
 }  // namespace sf

@@ -9,9 +9,16 @@
 
 namespace sf {
 
-// Writes `out` (empty: default_merged_path) and returns the path written. Throws naming the checkpoint when
-// it holds no adapters (and no `adapter_file` is given), or when it holds some and one is.
-std::string export_merged(const std::string& checkpoint, const std::string& out, const std::string& adapter_file = "");
+struct MergedExport {
+  std::string path;     // the file written
+  std::string warning;  // with `force`: the fingerprint mismatch it overrode ("" when none)
+};
+
+// Writes `out` (empty: default_merged_path). Throws naming the checkpoint when it holds no adapters (and no
+// `adapter_file` is given), or when it holds some and one is. An adapter file trained on another base is
+// refused naming both fingerprints unless `force`.
+MergedExport export_merged(const std::string& checkpoint, const std::string& out, const std::string& adapter_file = "",
+                           bool force = false);
 
 // "<checkpoint without its extension>.merged.h5".
 std::string default_merged_path(const std::string& checkpoint);

@@ -43,14 +43,14 @@ std::string change_note(const std::string& key, bool run_only, const RunConfig& 
 // that threads, device and ranks change): train.steps moves the end (and a schedule that decays until
 // the last step, which the summary says); the intervals change when the run reports and saves;
 // max_bad_steps how many NaN steps it skips; checkpoint.* which files are kept and what they hold;
-// distributed.* how gradients travel. Not here: train.eval_batches, since the val_loss curve would
-// change meaning mid-run.
+// distributed.* how gradients travel; adapter.log_norms what is logged. Not here: train.eval_batches,
+// since the val_loss curve would change meaning mid-run.
 const std::vector<std::string>& run_only_keys() {
   static const std::vector<std::string> keys = {
       "train.steps",          "train.eval_every",      "train.log_every",       "train.checkpoint_every",
       "train.threads",        "train.device",          "train.max_bad_steps",   "checkpoint.keep_last",
       "checkpoint.milestones", "checkpoint.save_optimizer", "distributed.bucket_mb", "distributed.timeout_s",
-      "distributed.backend"};
+      "distributed.backend",  "adapter.log_norms"};
   return keys;
 }
 

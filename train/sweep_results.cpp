@@ -7,8 +7,11 @@
 #include <map>
 #include <sstream>
 
+#include "config/loader.h"
 #include "core/error.h"
 #include "core/file_io.h"
+#include "layers/adapters/attach.h"
+#include "layers/model.h"
 #include "train/checkpoint.h"
 #include "train/metrics.h"
 
@@ -29,6 +32,18 @@ double median(std::vector<double> v) {
   if (v.empty()) return NAN;
   std::sort(v.begin(), v.end());
   return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// What the run trained: its model built from the stored config with the adapter section applied (adapters,
+// freezing, adapter.train), counting the parameters left trainable. No weights are loaded.
+int64_t trainable_parameters(const Checkpoint& c, const std::string& path) {
+  const RunConfig config = run_config_from_yaml(c.config_yaml, path + ":/config");
+  const std::shared_ptr<Model> model = make_model(config.model);
+  apply_adapter_config(*model, config.adapter, 0);
+  int64_t n = 0;
+  for (const auto& [name, p] : model->named_parameters())
+    if (p.requires_grad()) n += p.numel();
+  return n;
 }
 
 std::string number(double v, int precision) {
@@ -142,6 +157,7 @@ RunResult read_run_result(const SweepRun& run, const std::string& run_dir, int64
     const Checkpoint c = load_checkpoint(last, /*with_optimizer=*/false);
     saved_step = c.step;
     for (const auto& [name, t] : c.model) r.parameters += t.numel();
+    r.trainable = trainable_parameters(c, last);
   }
   if (failed) r.status = "failed";
   else if (last.empty()) r.status = "not started";
@@ -182,9 +198,9 @@ std::string results_markdown(const Sweep& sweep, const std::vector<RunResult>& r
   if (with_targets)
     md << "Target: the final val loss of the variant's reference (a reference's own); steps and wall s (elapsed_s, "
           "evaluations included) at the first evaluation at or below it.\n";
-  md << "\n| variant |" << keys_head << " params | steps | val loss | best val loss |" << target_head
+  md << "\n| variant |" << keys_head << " params | trainable | steps | val loss | best val loss |" << target_head
      << " val acc | tok/s | ms/step | wall s | peak MiB | runs |\n";
-  md << "|---|" << keys_rule << "---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|---|\n";
+  md << "|---|" << keys_rule << "---:|---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|---|\n";
   for (const std::string& v : order) {
     const auto& runs = by_variant[v];
     const RunResult& first = results[runs.front()];
@@ -217,19 +233,20 @@ std::string results_markdown(const Sweep& sweep, const std::vector<RunResult>& r
       }
       md << " " << settings << " |";
     }
-    md << " " << first.parameters << " | " << first.steps << " | " << mean_std(val, ld) << " | " << mean_std(best, ld)
-       << " |";
+    md << " " << first.parameters << " | " << first.trainable << " | " << first.steps << " | " << mean_std(val, ld)
+       << " | " << mean_std(best, ld) << " |";
     if (with_targets)
       md << " " << mean_std(target, ld) << " | " << reached_text(steps, 0) << " | " << reached_text(seconds, 1) << " |";
     md << " " << mean_std(acc, 4) << " | " << mean_std(tps, 0) << " | " << mean_std(ms, 2) << " | " << mean_std(wall, 0)
        << " | " << mean_std(rss, 0) << " | " << done << " of " << runs.size() << " done |\n";
   }
-  md << "\nRuns:\n\n| run | status | params | steps | train loss | val loss | best val loss |" << target_head
+  md << "\nRuns:\n\n| run | status | params | trainable | steps | train loss | val loss | best val loss |" << target_head
      << " val acc | tok/s | ms/step | wall s | peak MiB |\n"
-     << "|---|---|---:|---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|\n";
+     << "|---|---|---:|---:|---:|---:|---:|---:|" << target_rule << "---:|---:|---:|---:|---:|\n";
   for (size_t i = 0; i < results.size(); ++i) {
     const RunResult& r = results[i];
-    md << "| " << r.dir << " | " << r.status << " | " << r.parameters << " | " << r.steps << " | " << number(r.train_loss, ld)
+    md << "| " << r.dir << " | " << r.status << " | " << r.parameters << " | " << r.trainable << " | " << r.steps << " | "
+       << number(r.train_loss, ld)
        << " | " << number(r.val_loss, ld) << " | " << number(r.best_val_loss, ld) << " |";
     if (with_targets) {
       const TargetResult& t = targets[i];
@@ -247,7 +264,7 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
   std::ostringstream csv;
   csv << "variant,seed,run,status";
   for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(k);
-  csv << ",parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,tokens_per_s,wall_s,peak_rss_mib,step_ms,"
+  csv << ",parameters,trainable,steps,train_loss,val_loss,best_val_loss,val_accuracy,tokens_per_s,wall_s,peak_rss_mib,step_ms,"
          "reference,target,steps_to_target,s_to_target\n";
   for (size_t i = 0; i < results.size(); ++i) {
     const RunResult& r = results[i];
@@ -255,7 +272,8 @@ void write_sweep_results(const Sweep& sweep, const std::vector<RunResult>& resul
     csv << csv_cell(r.variant) << "," << (r.seed >= 0 ? std::to_string(r.seed) : "") << "," << csv_cell(r.dir) << ","
         << csv_cell(r.status);
     for (const std::string& k : sweep.swept_keys) csv << "," << csv_cell(swept_value(r, k));
-    csv << "," << r.parameters << "," << r.steps << "," << number(r.train_loss, 6) << "," << number(r.val_loss, 6) << ","
+    csv << "," << r.parameters << "," << r.trainable << "," << r.steps << "," << number(r.train_loss, 6) << ","
+        << number(r.val_loss, 6) << ","
         << number(r.best_val_loss, 6) << "," << number(r.val_accuracy, 6) << "," << number(r.tokens_per_s, 1) << ","
         << number(r.wall_s, 3) << "," << number(r.peak_rss_mib, 1) << "," << number(r.step_ms, 3) << ","
         << csv_cell(r.reference) << "," << number(t.target, 8) << "," << (t.step >= 0 ? std::to_string(t.step) : "")

@@ -19,7 +19,8 @@ struct RunResult {
   std::string variant, dir;
   int64_t seed = -1;
   std::string status;        // "done", "stopped at step k of N", "not started", "failed"
-  int64_t parameters = 0;    // from the newest checkpoint; 0 without one
+  int64_t parameters = 0;    // from the newest checkpoint, frozen ones included; 0 without one
+  int64_t trainable = 0;     // of those, what the run trained (adapters, less adapter.freeze); 0 without one
   int64_t steps = 0;         // last logged step
   double train_loss = NAN;   // last logged training loss
   double val_loss = NAN;     // last validation loss

@@ -250,6 +250,8 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
                   1e3 * elapsed / static_cast<double>(window_steps)};
       const Mixer::Diagnostics diagnostics = model_->diagnostics();  // of this step's forward, before eval's
       const auto optimizer_metrics = optimizer_->metrics();
+      const auto adapter_norms = loaded_.config.adapter.log_norms ? take_adapter_out_max(*model_)
+                                                                 : std::vector<std::pair<std::string, double>>{};
       if (eval_now) {
         set_activity("evaluation", step_);
         EvalResult r = evaluate();
@@ -268,6 +270,12 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
           << std::setprecision(0) << rss_mib << " MiB | ETA " << format_duration(eta);
       for (const auto& [key, value] : diagnostics) out << " | " << key << " " << std::defaultfloat << std::setprecision(3) << value;
       for (const auto& [key, value] : optimizer_metrics) out << " | " << key << " " << std::defaultfloat << std::setprecision(4) << value;
+      if (!adapter_norms.empty()) {  // the largest over the sites; metrics.jsonl gets each
+        double largest = NAN;
+        for (const auto& entry : adapter_norms)
+          largest = std::isnan(largest) ? entry.second : std::fmax(largest, entry.second);
+        out << " | adapter out max " << std::defaultfloat << std::setprecision(4) << largest;
+      }
       if (eval_now) out << " | val " << std::fixed << std::setprecision(4) << log.val_loss;
       if (!std::isnan(log.val_bpb)) out << " | bpb " << std::setprecision(4) << log.val_bpb;
       if (!std::isnan(log.val_accuracy)) out << " | acc " << std::setprecision(4) << log.val_accuracy;
@@ -281,6 +289,7 @@ std::vector<StepLog> Trainer::run(std::ostream& rank_out) {
                                                       {"peak_rss_mib", std::round(rss_mib * 10) / 10}};
       row.insert(row.end(), diagnostics.begin(), diagnostics.end());
       row.insert(row.end(), optimizer_metrics.begin(), optimizer_metrics.end());
+      row.insert(row.end(), adapter_norms.begin(), adapter_norms.end());
       if (eval_now) row.emplace_back("val_loss", log.val_loss);
       if (!std::isnan(log.val_bpb)) row.emplace_back("val_bpb", log.val_bpb);
       if (!std::isnan(log.val_accuracy)) row.emplace_back("val_accuracy", log.val_accuracy);

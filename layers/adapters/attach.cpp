@@ -26,6 +26,21 @@ std::vector<std::string> expand_preset(const std::vector<std::string>& targets) 
 
 bool is_preset(const std::vector<std::string>& targets) { return expand_preset(targets) != targets; }
 
+// Sets requires_grad of every parameter a glob of `key` matches; a glob matching none is an error.
+void set_requires_grad_matching(std::vector<NamedParameter>& params, const std::vector<std::string>& globs,
+                                bool requires_grad, const char* key) {
+  for (const std::string& glob : globs) {
+    bool any = false;
+    for (auto& [name, p] : params) {
+      if (!glob_match(glob, name)) continue;
+      p.set_requires_grad(requires_grad);
+      any = true;
+    }
+    SF_CHECK(any, key, ": '", glob, "' matches no parameter (e.g. ", params.front().first, ", ", params.back().first,
+             ")");
+  }
+}
+
 std::string child_name(const char* kind, const AdapterSite& site, const std::string& layer_path) {
   return site.name == layer_path ? std::string(kind)
                                  : std::string(kind) + "_" + site.name.substr(layer_path.size() + 1);
@@ -82,15 +97,7 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
                                                                   uint64_t run_seed) {
   std::vector<NamedParameter> params = model.named_parameters();
   if (config.kind == AdapterKind::none) {
-    for (const std::string& glob : config.freeze) {
-      bool any = false;
-      for (auto& [name, p] : params) {
-        if (!glob_match(glob, name)) continue;
-        p.set_requires_grad(false);
-        any = true;
-      }
-      SF_CHECK(any, "adapter.freeze: '", glob, "' matches no parameter (e.g. ", params.front().first, ")");
-    }
+    set_requires_grad_matching(params, config.freeze, false, "adapter.freeze");
     return {};
   }
   const std::vector<std::string> targets = resolve_adapter_targets(model, config.targets);
@@ -111,6 +118,7 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
     }
     site.layer->add_module(child_name(adapter->kind(), site, layer_paths.at(site.layer)), adapter);
     adapter->attach();
+    adapter->set_log_norms(config.log_norms);
     adapter->train(site.layer->training());  // an eval-mode model gets a merged adapter
     if (config.bias == AdapterBias::lora_only && site.layer->bias().defined()) {
       Variable bias = site.layer->bias();
@@ -122,6 +130,8 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
     for (auto& [name, p] : params)
       if (name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0))
         p.set_requires_grad(true);
+  // `params` was listed before the adapters were attached: these globs name base parameters only.
+  set_requires_grad_matching(params, config.train, true, "adapter.train");
   return adapters;
 }
 
@@ -129,6 +139,13 @@ std::vector<LowRankAdapter*> find_adapters(Module& model) {
   std::vector<LowRankAdapter*> out;
   for (const auto& [path, m] : model.named_modules())
     if (auto* a = dynamic_cast<LowRankAdapter*>(m)) out.push_back(a);
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> take_adapter_out_max(Module& model) {
+  std::vector<std::pair<std::string, double>> out;
+  for (LowRankAdapter* a : find_adapters(model))
+    out.emplace_back("adapter_out_max/" + a->site().name, a->take_out_max());
   return out;
 }
 

@@ -31,7 +31,8 @@ std::vector<std::string> resolve_adapter_targets(Module& model, const std::vecto
 
 // Applies the section to a model holding its base weights: with kind lora or nola, freezes every parameter,
 // attaches one adapter per target site as a child of the site's layer ("lora", or "lora_q" for a part;
-// parameters "blocks.0.mixer.wqkv.lora_q.A") and makes the biases adapter.bias names trainable again; with
+// parameters "blocks.0.mixer.wqkv.lora_q.A") and makes the biases adapter.bias names and the base parameters
+// adapter.train matches trainable again (a glob matching none is an error); with
 // kind none, freezes the parameters matching adapter.freeze. Frozen parameters get no gradient and no
 // optimizer state. Returns the attached adapters in tree order.
 std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model, const AdapterConfig& config,
@@ -39,6 +40,10 @@ std::vector<std::shared_ptr<LowRankAdapter>> apply_adapter_config(Module& model,
 
 // The adapters attached in `model`, in tree order.
 std::vector<LowRankAdapter*> find_adapters(Module& model);
+
+// With adapter.log_norms: ("adapter_out_max/<site>", max|x·(W0+ΔW)ᵀ| over the training forwards since the
+// previous call) per adapter, in tree order (LowRankAdapter::take_out_max).
+std::vector<std::pair<std::string, double>> take_adapter_out_max(Module& model);
 
 // Folds every adapter into its weight and removes it (hook and child): a plain model that computes what
 // the adapted one does (`seqforge export --merge`).
@@ -49,7 +54,9 @@ void merge_and_remove_adapters(Module& model);
 void drop_adapters(Module& model);
 
 // SHA-256 over the frozen parameters in canonical order (sorted by name): for each, its name, dtype,
-// shape and raw bytes. Identifies the base an adapter was trained on; refuses a merged adapter.
+// shape and raw bytes. Identifies the base an adapter was trained on; refuses a merged adapter. Base
+// parameters trained beside the adapters (adapter.bias, adapter.train) are not frozen and not covered: the
+// adapter file carries their values.
 std::string base_fingerprint(Module& model);
 
 }  // namespace sf

@@ -1,5 +1,7 @@
 #include "layers/adapters/low_rank_adapter.h"
 
+#include <algorithm>
+
 #include "autograd/functions.h"
 #include "core/ops.h"
 
@@ -41,8 +43,22 @@ Variable LowRankAdapter::apply(const Variable& x, const Variable& y) {
   const Variable in = training() && dropout_ > 0 ? dropout(x, dropout_, true, next_rng_stream(kTagDrop)) : x;
   const auto [a, b] = factors();
   const Variable update = mul(linear(linear(in, a), b), scale_);  // (..., rows)
-  if (site_.rows == y.size(-1)) return add(y, update);
-  return add_narrow(y, -1, site_.row0, update);  // only this adapter's rows change
+  // Only this adapter's rows change.
+  Variable out = site_.rows == y.size(-1) ? add(y, update) : add_narrow(y, -1, site_.row0, update);
+  if (log_norms_ && training()) {
+    NoGradGuard no_grad;
+    Tensor rows = out.data().narrow(-1, site_.row0, site_.rows);
+    if (site_.layer->bias().defined()) rows = rows - site_.layer->bias().data().narrow(0, site_.row0, site_.rows);
+    const double m = amax(unary(UnaryOp::abs, rows)).item<double>();
+    out_max_ = std::isnan(out_max_) ? m : std::max(out_max_, m);
+  }
+  return out;
+}
+
+double LowRankAdapter::take_out_max() {
+  const double m = out_max_;
+  out_max_ = NAN;
+  return m;
 }
 
 Tensor LowRankAdapter::delta_weight() const {

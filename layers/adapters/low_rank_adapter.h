@@ -10,7 +10,12 @@
 // Merging folds s·B·A into the layer's weight rows so that the forward is a plain linear map; the rows are
 // copied first and put back on unmerge, so unmerging restores the weight bit for bit. With merge_on_eval,
 // eval() merges and train() unmerges. A training forward while merged is an error.
+//
+// With log_norms on (adapter.log_norms, spec optim.md §1.10), each training forward also records
+// max|x·(W0+ΔW)ᵀ| over the adapted rows (bias excluded): the size of the entries the paper's threshold is
+// about. take_out_max() hands the largest since the previous call back and starts afresh.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,6 +54,11 @@ class LowRankAdapter : public Module, public std::enable_shared_from_this<LowRan
   // s·B·A (rows, d_in) computed in the weight's dtype, float32 at least; no graph.
   Tensor delta_weight() const;
 
+  void set_log_norms(bool on) { log_norms_ = on; }
+  // The largest |entry| of this adapter's rows of x·(W0+ΔW)ᵀ over the training forwards since the previous
+  // call (NaN when none ran, or log_norms is off).
+  double take_out_max();
+
   const AdapterSite& site() const { return site_; }
   int64_t rank() const { return rank_; }
   double scale() const { return scale_; }
@@ -66,6 +76,8 @@ class LowRankAdapter : public Module, public std::enable_shared_from_this<LowRan
   bool merged_ = false;
   Tensor saved_rows_;    // the weight rows before merge(), put back by unmerge()
   int64_t hook_id_ = 0;  // 0 = not attached
+  bool log_norms_ = false;
+  double out_max_ = NAN;
 };
 
 }  // namespace sf

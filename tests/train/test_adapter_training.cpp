@@ -12,6 +12,7 @@
 
 #include "autograd/functions.h"
 #include "core/ops.h"
+#include "data/h5_file.h"
 #include "layers/adapters/attach.h"
 #include "train/adapter_checkpoint.h"
 #include "train/checkpoint.h"
@@ -98,7 +99,7 @@ TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
   EXPECT_EQ(max_abs_diff(fresh.model->forward(tokens).data(), expected), 0.0);
 
   // export --merge: a plain checkpoint, loadable by eval/generate, with (nearly) the same logits.
-  const std::string merged = export_merged(dir + "/straight/checkpoints/step_000020.h5", dir + "/merged.h5");
+  const std::string merged = export_merged(dir + "/straight/checkpoints/step_000020.h5", dir + "/merged.h5").path;
   LoadedModel plain = load_model(merged);
   EXPECT_TRUE(find_adapters(*plain.model).empty());
   EXPECT_EQ(plain.config.adapter.kind, AdapterKind::none);
@@ -106,7 +107,7 @@ TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
   EXPECT_LE(max_abs_diff(plain.model->forward(tokens).data(), expected), 1e-5 * scale);
 
   // The base plus the adapter file gives the same plain model; another base is refused.
-  LoadedModel from_file = load_model(export_merged(base, dir + "/from_file.h5", adapter));
+  LoadedModel from_file = load_model(export_merged(base, dir + "/from_file.h5", adapter).path);
   EXPECT_EQ(max_abs_diff(from_file.model->forward(tokens).data(), plain.model->forward(tokens).data()), 0.0);
   try {
     export_merged(dir + "/base/checkpoints/step_000010.h5", dir + "/wrong.h5", adapter);
@@ -115,6 +116,13 @@ TEST(AdapterTraining, OnlyAdaptersChangeAndResumeIsExact) {
     EXPECT_NE(std::string(e.what()).find("fingerprint"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(dir + "/wrong.h5"));
+  // --force merges it all the same and hands back the mismatch, both fingerprints named, as a warning.
+  const MergedExport forced = export_merged(dir + "/base/checkpoints/step_000010.h5", dir + "/wrong.h5", adapter, true);
+  EXPECT_TRUE(fs::exists(forced.path));
+  const std::string stored = H5File::open(adapter).read_attr_string("/", "base_fingerprint");
+  EXPECT_NE(forced.warning.find(stored), std::string::npos) << forced.warning;
+  EXPECT_NE(forced.warning.find("this model's base has fingerprint"), std::string::npos) << forced.warning;
+  EXPECT_TRUE(export_merged(base, dir + "/again.h5", adapter, true).warning.empty()) << "the right base: no warning";
 }
 
 TEST(AdapterTraining, NolaRunTrainsOnlyCoefficients) {

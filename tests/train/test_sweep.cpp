@@ -7,6 +7,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/yaml_writer.h"
+#include "layers/adapters/attach.h"
+#include "layers/sequence_model.h"
+#include "train/checkpoint.h"
 #include "train/metrics.h"
 #include "train/sweep.h"
 #include "train/sweep_results.h"
@@ -192,16 +196,16 @@ TEST(SweepResults, ReadsTheRunBackAndAveragesOverSeeds) {
   }
   const std::string md = results_markdown(sweep, results);
   // Best val loss over the two seeds: 2.0 and 2.2, mean 2.1, sample std 0.1414.
-  EXPECT_CONTAINS(md, "| lr=1 | 1 | 0 | 30 | 2.6000 ± 0.0000 | 2.1000 ± 0.1414 |");
+  EXPECT_CONTAINS(md, "| lr=1 | 1 | 0 | 0 | 30 | 2.6000 ± 0.0000 | 2.1000 ± 0.1414 |");
   EXPECT_CONTAINS(md, "2 of 2 done");
   write_sweep_results(sweep, results, dir.path());
   std::ifstream csv(dir.path("results.csv"));
   std::string header, row;
   std::getline(csv, header);
   std::getline(csv, row);
-  EXPECT_EQ(header, "variant,seed,run,status,optim.lr,parameters,steps,train_loss,val_loss,best_val_loss,val_accuracy,"
-                    "tokens_per_s,wall_s,peak_rss_mib,step_ms,reference,target,steps_to_target,s_to_target");
-  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0,,,,,");
+  EXPECT_EQ(header, "variant,seed,run,status,optim.lr,parameters,trainable,steps,train_loss,val_loss,best_val_loss,"
+                    "val_accuracy,tokens_per_s,wall_s,peak_rss_mib,step_ms,reference,target,steps_to_target,s_to_target");
+  EXPECT_EQ(row, "lr=1,0,lr=1-seed0,done,1,0,0,30,2.400000,2.600000,2.000000,,200.0,3.000,50.0,,,,,");
   EXPECT_EQ(md.find("target"), std::string::npos);  // no reference: no target columns
 }
 
@@ -239,14 +243,14 @@ TEST(SweepResults, StepsAndSecondsToTheReferencesFinalLoss) {
   EXPECT_EQ(target_result(results, 3).step, -1);
   EXPECT_TRUE(std::isnan(target_result(results, 4).target));  // neither names nor is named as a reference
   const std::string md = results_markdown(sweep, results);
-  EXPECT_CONTAINS(md, "| variant | params | steps | val loss | best val loss | target | steps to target | s to target | "
+  EXPECT_CONTAINS(md, "| variant | params | trainable | steps | val loss | best val loss | target | steps to target | s to target | "
                       "val acc | tok/s | ms/step | wall s | peak MiB | runs |");
-  EXPECT_CONTAINS(md, "| sgd | 0 | 30 | 0.2050 ± 0.0071 | 0.1950 ± 0.0071 | 0.2050 ± 0.0071 | 25 ± 7 | 3.8 ± 1.1 |  |  | "
+  EXPECT_CONTAINS(md, "| sgd | 0 | 0 | 30 | 0.2050 ± 0.0071 | 0.1950 ± 0.0071 | 0.2050 ± 0.0071 | 25 ± 7 | 3.8 ± 1.1 |  |  | "
                       "5.50 ± 0.71 |");
-  EXPECT_CONTAINS(md, "| mkor | 0 | 30 | 0.1750 ± 0.1061 | 0.1750 ± 0.1061 | 0.2050 ± 0.0071 | 20 (1 of 2 reached) | "
+  EXPECT_CONTAINS(md, "| mkor | 0 | 0 | 30 | 0.1750 ± 0.1061 | 0.1750 ± 0.1061 | 0.2050 ± 0.0071 | 20 (1 of 2 reached) | "
                       "3.0 (1 of 2 reached) |");
-  EXPECT_CONTAINS(md, "| mkor-seed2 | done | 0 | 30 |  | 0.2500 | 0.2500 | 0.2100 | not reached |  |");
-  EXPECT_CONTAINS(md, "| other | 0 | 30 | 0.7000 | 0.7000 |  |  |  |");
+  EXPECT_CONTAINS(md, "| mkor-seed2 | done | 0 | 0 | 30 |  | 0.2500 | 0.2500 | 0.2100 | not reached |  |");
+  EXPECT_CONTAINS(md, "| other | 0 | 0 | 30 | 0.7000 | 0.7000 |  |  |  |");
   // A reference that is not done sets no target yet.
   results[1].status = "stopped at step 20 of 30";
   EXPECT_TRUE(std::isnan(target_result(results, 3).target));
@@ -259,7 +263,35 @@ TEST(SweepResults, SmallLossesKeepFourSignificantDigits) {
   r.variant = r.dir = "a";
   r.status = "done";
   r.val_loss = r.best_val_loss = 0.016346;
-  EXPECT_CONTAINS(results_markdown(sweep, {r}), "| a | 0 | 0 | 0.01635 | 0.01635 |");
+  EXPECT_CONTAINS(results_markdown(sweep, {r}), "| a | 0 | 0 | 0 | 0.01635 | 0.01635 |");
+}
+
+// params counts every parameter the checkpoint holds; trainable what the run's adapter section left to train.
+TEST(SweepResults, CountsTrainableParametersApartFromFrozenOnes) {
+  ScratchDir dir;
+  RunConfig config;
+  config.model.n_layer = 2;
+  config.model.n_head = 2;
+  config.model.n_embd = 16;
+  config.model.block_size = 8;
+  config.model.vocab_size = 11;
+  config.train.seq_len = 8;
+  config.adapter.kind = AdapterKind::lora;
+  config.adapter.targets = {"qv"};
+  config.adapter.rank = 2;
+  config.adapter.train = {"norm_f.*"};
+  SequenceModel model(config.model);
+  apply_adapter_config(model, config.adapter, 0);
+  Checkpoint c;
+  c.model = model.state_dict();
+  c.step = 30;
+  c.config_yaml = to_yaml(config);
+  fs::create_directories(dir.path("run/checkpoints"));
+  save_checkpoint(checkpoint_path(dir.path("run/checkpoints"), 30), c);
+  const RunResult r = read_run_result(SweepRun{"lora", -1, "run", {}, {}}, dir.path("run"), 30, false);
+  EXPECT_EQ(r.status, "done");
+  EXPECT_EQ(r.parameters, model.num_parameters());
+  EXPECT_EQ(r.trainable, 2 * 2 * 2 * (16 + 16) + 16);  // q and v at rank 2 in 2 blocks, and the final norm
 }
 
 TEST(Metrics, ReadBackWhatWasWritten) {

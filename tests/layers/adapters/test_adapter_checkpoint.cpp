@@ -2,6 +2,7 @@
 // the base, logits bitwise equal; another base is refused naming both fingerprints.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "data/h5_file.h"
@@ -103,6 +104,55 @@ TEST(AdapterCheckpoint, TrainedBiasesTravelWithTheAdapter) {
   apply_adapter_config(*fresh, read_adapter_config(path), 1);
   load_adapter(path, *fresh);
   EXPECT_EQ(max_abs_diff(logits(*fresh), logits(*m)), 0.0);
+}
+
+TEST(AdapterCheckpoint, TrainedBaseParametersTravelWithTheAdapter) {
+  ScratchDir dir;
+  const std::string path = dir.path("adapter.h5");
+  AdapterConfig c = lora_config();
+  c.train = {"*norm*", "wte.*"};
+  auto m = adapted(c);  // the norms and the embedding moved too
+  save_adapter(path, *m, c);
+  const H5File f = H5File::open(path);
+  EXPECT_EQ(f.read_attr_string("/", "train"), "*norm*,wte.*");
+  EXPECT_TRUE(f.has("/trained/wte.weight"));
+  EXPECT_TRUE(f.has("/trained/norm_f.weight"));
+  EXPECT_FALSE(f.has("/trained/blocks.0.mixer.wo.weight"));
+  const AdapterConfig read = read_adapter_config(path);
+  EXPECT_NE(std::find(read.train.begin(), read.train.end(), "wte.weight"), read.train.end());
+  // A fresh base: the fingerprint (of the frozen rest) matches, and the trained values come from the file.
+  EXPECT_EQ(max_abs_diff(logits(*reloaded(path)), logits(*m)), 0.0);
+}
+
+TEST(AdapterCheckpoint, RecordsTheSeqforgeVersionAndRefusesANewerFormat) {
+  ScratchDir dir;
+  const std::string path = dir.path("adapter.h5");
+  save_adapter(path, *adapted(lora_config()), lora_config());
+  EXPECT_FALSE(H5File::open(path).read_attr_string("/", "seqforge_version").empty());
+  {
+    H5File f = H5File::open(path, true);
+    f.write_attr("/", "format_version", int64_t{2});
+    f.write_attr("/", "seqforge_version", "9.9.9");
+  }
+  const std::string message = error_of([&] { read_adapter_config(path); });
+  EXPECT_NE(message.find("adapter format version 2 (written by seqforge 9.9.9) is newer than this seqforge"),
+            std::string::npos)
+      << message;
+}
+
+TEST(AdapterCheckpoint, ForceLoadsOntoAnotherBaseAndSaysSo) {
+  ScratchDir dir;
+  const std::string path = dir.path("adapter.h5");
+  auto m = adapted(lora_config());
+  save_adapter(path, *m, lora_config());
+  auto other = base_model(adapter_model_config(), 8);
+  apply_adapter_config(*other, read_adapter_config(path), 1);
+  const std::string warning = load_adapter(path, *other, /*force=*/true);
+  EXPECT_NE(warning.find(H5File::open(path).read_attr_string("/", "base_fingerprint")), std::string::npos) << warning;
+  EXPECT_NE(warning.find(base_fingerprint(*other)), std::string::npos) << warning;
+  for (auto& [name, p] : other->named_parameters())  // the adapters are the file's
+    if (p.requires_grad()) EXPECT_EQ(max_abs_diff(p.data(), parameter(*m, name).data()), 0.0) << name;
+  EXPECT_TRUE(load_adapter(path, *reloaded(path), true).empty()) << "the right base: nothing to warn about";
 }
 
 }  // namespace

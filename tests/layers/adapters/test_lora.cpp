@@ -1,6 +1,7 @@
 // LoRA (spec optim.md §1.11): exactness at B = 0, merge/unmerge, gradients, dropout, targets, counts.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/gradcheck.h"
@@ -115,6 +116,39 @@ TEST(Lora, GradcheckFloat64) {  // check 3
   EXPECT_TRUE(f.adapter->a().grad().defined());
 }
 
+// adapter.log_norms (spec §1.10): max|x·(W0+ΔW)ᵀ| over the adapted rows, the largest since the last take.
+TEST(Lora, LogNormsRecordsTheLargestAdaptedOutputEntry) {
+  FusedLayer f;
+  const Tensor x1 = randn({3, 5}, 8), x2 = randn({3, 5}, 9) * 3.0;
+  EXPECT_TRUE(std::isnan(f.adapter->take_out_max())) << "off by default";
+  f.layer->forward(Variable(x1));
+  EXPECT_TRUE(std::isnan(f.adapter->take_out_max())) << "nothing recorded while off";
+  f.adapter->set_log_norms(true);
+  // Independently: the v rows of W0 + s·B·A, bias left out.
+  const Tensor w = f.layer->weight().data().narrow(0, 4, 2) + f.adapter->delta_weight();
+  const auto expected = [&](const Tensor& x) {
+    return amax(unary(UnaryOp::abs, matmul(x, w.transpose(0, 1)))).item<double>();
+  };
+  f.layer->forward(Variable(x1));
+  f.layer->forward(Variable(x2));
+  const double want = std::max(expected(x1), expected(x2));
+  EXPECT_NEAR(f.adapter->take_out_max(), want, 1e-12 * want);
+  EXPECT_TRUE(std::isnan(f.adapter->take_out_max())) << "taking starts afresh";
+  f.layer->eval();  // merged: an evaluation forward is not a training one
+  f.layer->forward(Variable(x1));
+  EXPECT_TRUE(std::isnan(f.adapter->take_out_max()));
+  // Through the adapter section, one entry per adapted site.
+  auto m = base_model(adapter_model_config());
+  AdapterConfig c = lora_config({"qv"});
+  c.log_norms = true;
+  apply_adapter_config(*m, c, 1);
+  logits(*m);
+  const auto norms = take_adapter_out_max(*m);
+  ASSERT_EQ(norms.size(), 4u);
+  EXPECT_EQ(norms.front().first, "adapter_out_max/blocks.0.mixer.wqkv.q");
+  for (const auto& entry : norms) EXPECT_GT(entry.second, 0.0) << entry.first;
+}
+
 TEST(Lora, DropoutOnlyInTrainingAndReproducible) {  // check 4
   FusedLayer plain(0.0), dropped(0.5);
   const Variable x(randn({4, 5}, 8));
@@ -172,6 +206,27 @@ TEST(Lora, FreezeGlobsWithoutAdapters) {
   c.freeze = {"nothing.*"};
   EXPECT_NE(error_of([&] { apply_adapter_config(*m, c, 0); }).find("'nothing.*' matches no parameter"),
             std::string::npos);
+}
+
+TEST(Lora, TrainGlobsNameBaseParametersTrainedBesideTheAdapters) {
+  auto m = base_model(adapter_model_config());
+  AdapterConfig c = lora_config({"qv"});
+  c.train = {"*norm*", "wte.*"};
+  apply_adapter_config(*m, c, 0);
+  int64_t trainable = 0;
+  for (auto& [name, p] : m->named_parameters()) {
+    const bool base_trained = name.find("norm") != std::string::npos || name.rfind("wte.", 0) == 0;
+    const bool adapter = name.find(".lora_") != std::string::npos;
+    EXPECT_EQ(p.requires_grad(), base_trained || adapter) << name;
+    if (p.requires_grad()) trainable += p.numel();
+  }
+  // 2 blocks: q, v at rank 4 = 2·2·4·(16 + 16); the norms: 2 per block and the final one, 16 wide; wte 11×16.
+  EXPECT_EQ(trainable, 2 * 2 * 4 * 32 + 5 * 16 + 11 * 16);
+  auto other = base_model(adapter_model_config());
+  c.train = {"*norm*", "*.lora_q.A"};  // adapter parameters are not the base's: they train anyway
+  const std::string message = error_of([&] { apply_adapter_config(*other, c, 0); });
+  EXPECT_NE(message.find("adapter.train: '*.lora_q.A' matches no parameter (e.g. wte.weight"), std::string::npos)
+      << message;
 }
 
 TEST(Lora, BiasOptions) {
