@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "autograd/gradcheck.h"
+#include "core/allocator.h"
 #include "core/parallel.h"
 #include "layers/adapters/attach.h"
 #include "layers/adapters/nola.h"
@@ -115,6 +116,31 @@ TEST(Nola, GradcheckFloat64AndProjection) {  // check 4: k = l = 7, r = 2, d = 5
     const double dot = sum(mul(probe, u)).item<double>();
     EXPECT_NEAR(alpha.grad().at({i}), dot / std::sqrt(7.0), 1e-12) << i;
   }
+}
+
+// Check 6: the bases are regenerated chunk by chunk and dropped, never kept for backward. With k = l = 1000
+// bases per matrix, retained bases would be 1000 x the adapted matrices' rank x width floats each (about
+// 8 MiB here, tens of times the step's activations); the peak of a NOLA forward + backward must stay below
+// twice LoRA's at the same rank.
+TEST(Nola, PeakMemoryStaysBelowTwiceLorasAtTheSameRank) {
+  const ModelConfig mc = adapter_model_config(2, 64);
+  const Tensor tokens = random_tokens(8, 8, 11, 5), targets = random_tokens(8, 8, 11, 6);
+  const auto step_peak = [&](const AdapterConfig& adapter) {
+    auto m = base_model(mc);
+    apply_adapter_config(*m, adapter, 1);
+    randomise_trainable(*m, 9);
+    Allocator& alloc = cpu_allocator();
+    const size_t before = alloc.stats().bytes_in_use;
+    alloc.reset_peak();
+    m->loss(tokens, targets).backward();
+    return static_cast<double>(alloc.stats().peak_bytes_in_use - before);
+  };
+  AdapterConfig nola = nola_config({"all_linear"}, 1000, 1000);
+  nola.rank = 4;
+  nola.nola.chunk = AdapterConfig{}.nola.chunk;
+  AdapterConfig lora = lora_config({"all_linear"}, 4);
+  const double nola_peak = step_peak(nola), lora_peak = step_peak(lora);
+  EXPECT_LT(nola_peak, 2 * lora_peak) << "NOLA " << nola_peak << " B, LoRA " << lora_peak << " B";
 }
 
 TEST(Nola, MergedEqualsUnmerged) {
